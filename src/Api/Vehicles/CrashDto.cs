@@ -1,0 +1,3 @@
+namespace DigitalTwin.Api.Vehicles;
+
+public sealed record CrashDto(string Status);

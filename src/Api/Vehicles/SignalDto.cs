@@ -1,0 +1,5 @@
+namespace DigitalTwin.Api.Vehicles;
+
+/// <param name="Value">A number, a boolean or a string, as the car sent it.</param>
+/// <param name="Ts">The car's sample time, Unix epoch milliseconds.</param>
+public sealed record SignalDto(object Value, long Ts);

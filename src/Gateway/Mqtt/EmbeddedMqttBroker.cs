@@ -1,0 +1,155 @@
+using System.Net;
+using DigitalTwin.Gateway.Diagnostics;
+using DigitalTwin.Grains.Abstractions.Vehicles;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MQTTnet;
+using MQTTnet.Protocol;
+using MQTTnet.Server;
+
+namespace DigitalTwin.Gateway.Mqtt;
+
+/// <summary>
+/// Hosts MQTTnet.Server inside the silo and wires its events to the gateway's classes. A car's publish is
+/// applied by its grain inside <c>InterceptingPublishAsync</c>, which MQTTnet runs before it sends the
+/// PUBACK: a QoS 1 acknowledgement therefore means "applied to the twin".
+/// </summary>
+public sealed partial class EmbeddedMqttBroker(
+    IOptions<MqttOptions> options,
+    VehicleConnectionAuthenticator authenticator,
+    MqttIngress ingress,
+    GatewayMetrics metrics,
+    ILogger<EmbeddedMqttBroker> logger) : IHostedService, IAsyncDisposable
+{
+    private const string VinItem = "dt.vin";
+    private readonly MqttOptions _options = options.Value;
+    private MqttServer? _server;
+
+    /// <summary>The port the broker listens on (useful when configured with port 0).</summary>
+    public int Port { get; private set; }
+
+    public MqttServer Server => _server ?? throw new InvalidOperationException("The MQTT broker has not started.");
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        Port = _options.Port == 0 ? FreeTcpPort() : _options.Port;
+        var builder = new MqttServerOptionsBuilder()
+            .WithDefaultEndpoint()
+            .WithDefaultEndpointPort(Port)
+            .WithMaxPendingMessagesPerClient(_options.MaxPendingMessagesPerClient)
+            .WithPendingMessagesOverflowStrategy(MqttPendingMessagesOverflowStrategy.DropNewMessage);
+        if (!string.IsNullOrEmpty(_options.Host))
+        {
+            builder.WithDefaultEndpointBoundIPAddress(IPAddress.Parse(_options.Host));
+        }
+
+        var server = new MqttServerFactory().CreateMqttServer(builder.Build());
+        server.ValidatingConnectionAsync += OnValidatingConnectionAsync;
+        server.ClientConnectedAsync += OnClientConnectedAsync;
+        server.ClientDisconnectedAsync += OnClientDisconnectedAsync;
+        server.InterceptingPublishAsync += OnInterceptingPublishAsync;
+        server.InterceptingSubscriptionAsync += OnInterceptingSubscriptionAsync;
+        await server.StartAsync();
+        _server = server;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_server is { IsStarted: true } server)
+        {
+            await server.StopAsync(new MqttServerStopOptionsBuilder().Build());
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_server is not null)
+        {
+            await StopAsync(CancellationToken.None);
+            _server.Dispose();
+            _server = null;
+        }
+    }
+
+    private async Task OnValidatingConnectionAsync(ValidatingConnectionEventArgs e)
+    {
+        var (code, result) = await authenticator.AuthenticateAsync(e.ClientId, e.UserName, e.Password);
+        e.ReasonCode = code;
+        metrics.Connection(result);
+        if (code != MqttConnectReasonCode.Success)
+        {
+            LogConnectRefused(logger, e.ClientId, result);
+            return;
+        }
+
+        if (Vin.IsValid(e.ClientId))
+        {
+            e.SessionItems[VinItem] = e.ClientId;
+        }
+    }
+
+    private Task OnClientConnectedAsync(ClientConnectedEventArgs e) =>
+        Vin.IsValid(e.ClientId) ? ingress.ReportConnectivityAsync(e.ClientId, online: true).AsTask() : Task.CompletedTask;
+
+    private Task OnClientDisconnectedAsync(ClientDisconnectedEventArgs e)
+    {
+        // A takeover means the car reconnected on a new session; the old one closing is not the car going away.
+        if (e.DisconnectType == MqttClientDisconnectType.Takeover || !Vin.IsValid(e.ClientId))
+        {
+            return Task.CompletedTask;
+        }
+
+        return ingress.ReportConnectivityAsync(e.ClientId, online: false).AsTask();
+    }
+
+    private async Task OnInterceptingPublishAsync(InterceptingPublishEventArgs e)
+    {
+        // Nothing in the embedded broker subscribes to car-to-cloud topics: the grain is the consumer.
+        e.ProcessPublish = false;
+        var clientVin = e.SessionItems[VinItem] as string;
+        var result = await ingress.HandlePublishAsync(clientVin, e.ApplicationMessage.Topic, e.ApplicationMessage.Payload);
+        e.Response.ReasonCode = result.Status switch
+        {
+            IngressStatus.Applied or IngressStatus.Duplicate or IngressStatus.Ignored => MqttPubAckReasonCode.Success,
+            IngressStatus.NotAuthorized => MqttPubAckReasonCode.NotAuthorized,
+            IngressStatus.Rejected => result.Reason is Grains.Telemetry.RejectReason.UnknownTopic or Grains.Telemetry.RejectReason.InvalidVin
+                ? MqttPubAckReasonCode.TopicNameInvalid
+                : MqttPubAckReasonCode.PayloadFormatInvalid,
+            _ => MqttPubAckReasonCode.ImplementationSpecificError,
+        };
+        if (result.Status != IngressStatus.Applied && result.Detail is not null && e.Response.ReasonCode != MqttPubAckReasonCode.Success)
+        {
+            e.Response.ReasonString = result.Detail.Length <= 200 ? result.Detail : result.Detail[..200];
+        }
+    }
+
+    private Task OnInterceptingSubscriptionAsync(InterceptingSubscriptionEventArgs e)
+    {
+        if (_options.AllowAnonymous)
+        {
+            return Task.CompletedTask;
+        }
+
+        var clientVin = e.SessionItems[VinItem] as string;
+        if (clientVin is not null && TopicAcl.MaySubscribe(clientVin, e.TopicFilter.Topic))
+        {
+            return Task.CompletedTask;
+        }
+
+        e.ProcessSubscription = false;
+        e.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
+        ingress.RefuseSubscription(clientVin ?? e.ClientId, e.TopicFilter.Topic);
+        return Task.CompletedTask;
+    }
+
+    private static int FreeTcpPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "MQTT CONNECT from {ClientId} refused: {Result}")]
+    private static partial void LogConnectRefused(ILogger logger, string clientId, string result);
+}

@@ -1,0 +1,11 @@
+namespace DigitalTwin.Gateway.Mqtt;
+
+public enum IngressStatus
+{
+    Applied,
+    Duplicate,
+    Ignored,
+    Rejected,
+    NotAuthorized,
+    Failed,
+}

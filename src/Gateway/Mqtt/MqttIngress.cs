@@ -1,0 +1,177 @@
+using System.Buffers;
+using DigitalTwin.Gateway.DeadLetters;
+using DigitalTwin.Gateway.Diagnostics;
+using DigitalTwin.Grains.Abstractions.Telemetry;
+using DigitalTwin.Grains.Abstractions.Vehicles;
+using DigitalTwin.Grains.Telemetry;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace DigitalTwin.Gateway.Mqtt;
+
+/// <summary>
+/// The one place a car's message becomes a grain call: topic check, ACL, parse, validate, apply.
+/// Independent of the broker so the embedded and external modes share it. Never throws for bad input:
+/// every refusal is counted by reason and dead-lettered.
+/// </summary>
+public sealed partial class MqttIngress(
+    IGrainFactory grains,
+    DeadLetterStore deadLetters,
+    GatewayMetrics metrics,
+    IOptions<MqttOptions> options,
+    TimeProvider time,
+    ILogger<MqttIngress> logger)
+{
+    private readonly MqttOptions _options = options.Value;
+
+    /// <param name="clientVin">The authenticated car, or null when anonymous access is allowed.</param>
+    public async ValueTask<IngressResult> HandlePublishAsync(string? clientVin, string topic, ReadOnlySequence<byte> payload)
+    {
+        var started = time.GetTimestamp();
+        var receivedAt = time.GetUtcNow();
+        if (VehicleTopic.TryParse(topic, out var target) is { } topicError)
+        {
+            return Reject(clientVin, topic, topicError.Reason, topicError.Detail, payload, "unknown");
+        }
+
+        var kind = KindLabel(target.Kind);
+        if ((clientVin is not null || !_options.AllowAnonymous) && !TopicAcl.MayPublish(clientVin ?? string.Empty, target))
+        {
+            deadLetters.Add(clientVin, topic, RejectReason.NotAuthorized, "a car may publish only to its own car-to-cloud topics", payload);
+            metrics.Message(kind, "not_authorized");
+            return new IngressResult(IngressStatus.NotAuthorized, RejectReason.NotAuthorized);
+        }
+
+        if (payload.Length > _options.MaxPayloadBytes)
+        {
+            return Reject(clientVin, topic, RejectReason.PayloadTooLarge, $"payload has {payload.Length} bytes, the limit is {_options.MaxPayloadBytes}", payload, kind);
+        }
+
+        try
+        {
+            var result = target.Kind switch
+            {
+                VehicleTopicKind.Telemetry => await ApplyTelemetryAsync(clientVin, topic, target.Vin, payload, receivedAt),
+                VehicleTopicKind.Events => await ApplyEventAsync(clientVin, topic, target.Vin, payload, receivedAt),
+                VehicleTopicKind.Status => await ApplyStatusAsync(clientVin, topic, target.Vin, payload, receivedAt),
+                _ => IngressResult.Ignored,
+            };
+
+            metrics.Message(kind, Outcome(result.Status));
+            if (result.Status is IngressStatus.Applied or IngressStatus.Duplicate)
+            {
+                metrics.IngestDuration(time.GetElapsedTime(started).TotalMilliseconds, kind);
+            }
+
+            return result;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogApplyFailed(logger, ex, target.Vin, topic);
+            deadLetters.Add(clientVin, topic, RejectReason.Internal, ex.GetType().Name + ": " + ex.Message, payload);
+            metrics.Message(kind, "failed");
+            return new IngressResult(IngressStatus.Failed, RejectReason.Internal, ex.Message);
+        }
+    }
+
+    public void RefuseSubscription(string? clientId, string? topicFilter)
+    {
+        deadLetters.Add(clientId, topicFilter, RejectReason.NotAuthorized, "a car may subscribe only to vehicles/{its VIN}/commands", ReadOnlySequence<byte>.Empty);
+        metrics.Message("subscribe", "not_authorized");
+    }
+
+    public async ValueTask ReportConnectivityAsync(string vin, bool online)
+    {
+        try
+        {
+            await grains.GetGrain<IVehicleGrain>(vin).ReportConnectivity(online, time.GetUtcNow());
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogConnectivityFailed(logger, ex, vin);
+        }
+    }
+
+    private async ValueTask<IngressResult> ApplyTelemetryAsync(string? clientVin, string topic, string vin, ReadOnlySequence<byte> payload, DateTimeOffset receivedAt)
+    {
+        var parsed = TelemetryParser.Parse(payload, receivedAt, _options.MaxPayloadBytes);
+        if (!parsed.IsSuccess)
+        {
+            return Reject(clientVin, topic, parsed.Error!, parsed.Detail!, payload, null);
+        }
+
+        foreach (var rejection in parsed.Rejections)
+        {
+            deadLetters.Add(clientVin, topic, rejection.Reason, $"{rejection.Signal}: {rejection.Detail}", payload);
+        }
+
+        var applied = await grains.GetGrain<IVehicleGrain>(vin).ApplyTelemetry(parsed.Value!);
+        if (applied.SignalsDropped > 0)
+        {
+            deadLetters.Add(clientVin, topic, RejectReason.TwinSignalLimit, $"{applied.SignalsDropped} new signal(s) dropped: the twin holds its maximum of distinct signals", payload);
+        }
+
+        return ToResult(applied);
+    }
+
+    private async ValueTask<IngressResult> ApplyEventAsync(string? clientVin, string topic, string vin, ReadOnlySequence<byte> payload, DateTimeOffset receivedAt)
+    {
+        var parsed = EventParser.Parse(payload, receivedAt, _options.MaxPayloadBytes);
+        if (!parsed.IsSuccess)
+        {
+            return Reject(clientVin, topic, parsed.Error!, parsed.Detail!, payload, null);
+        }
+
+        return ToResult(await grains.GetGrain<IVehicleGrain>(vin).ApplyEvent(parsed.Value!));
+    }
+
+    private async ValueTask<IngressResult> ApplyStatusAsync(string? clientVin, string topic, string vin, ReadOnlySequence<byte> payload, DateTimeOffset receivedAt)
+    {
+        if (StatusParser.TryParse(payload, out var online) is { } error)
+        {
+            return Reject(clientVin, topic, error.Reason, error.Detail, payload, null);
+        }
+
+        await grains.GetGrain<IVehicleGrain>(vin).ReportConnectivity(online, receivedAt);
+        return IngressResult.Applied;
+    }
+
+    private IngressResult Reject(string? clientVin, string topic, string reason, string detail, ReadOnlySequence<byte> payload, string? kindForMetrics)
+    {
+        deadLetters.Add(clientVin, topic, reason, detail, payload);
+        if (kindForMetrics is not null)
+        {
+            metrics.Message(kindForMetrics, "rejected");
+        }
+
+        return new IngressResult(IngressStatus.Rejected, reason, detail);
+    }
+
+    private static IngressResult ToResult(ApplyResult applied) =>
+        applied.Outcome == ApplyOutcome.Applied ? IngressResult.Applied : IngressResult.Duplicate;
+
+    private static string KindLabel(VehicleTopicKind kind) => kind switch
+    {
+        VehicleTopicKind.Telemetry => "telemetry",
+        VehicleTopicKind.Events => "events",
+        VehicleTopicKind.Status => "status",
+        VehicleTopicKind.Commands => "commands",
+        _ => "commands_ack",
+    };
+
+    private static string Outcome(IngressStatus status) => status switch
+    {
+        IngressStatus.Applied => "applied",
+        IngressStatus.Duplicate => "duplicate",
+        IngressStatus.Ignored => "ignored",
+        IngressStatus.Rejected => "rejected",
+        IngressStatus.NotAuthorized => "not_authorized",
+        _ => "failed",
+    };
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Applying a message of {Vin} on {Topic} failed")]
+    private static partial void LogApplyFailed(ILogger logger, Exception exception, string vin, string topic);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reporting connectivity of {Vin} failed")]
+    private static partial void LogConnectivityFailed(ILogger logger, Exception exception, string vin);
+}

@@ -1,0 +1,27 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace DigitalTwin.Gateway.Mqtt;
+
+public sealed class MqttOptionsValidator(IHostEnvironment environment) : IValidateOptions<MqttOptions>
+{
+    public ValidateOptionsResult Validate(string? name, MqttOptions options)
+    {
+        if (options.AllowAnonymous && environment.IsProduction())
+        {
+            return ValidateOptionsResult.Fail("Mqtt:AllowAnonymous=true is refused in Production: every car must present a vehicle token");
+        }
+
+        if (options.Mode == MqttMode.External)
+        {
+            return ValidateOptionsResult.Fail("Mqtt:Mode=External is not available in this version; use Embedded");
+        }
+
+        if (!string.IsNullOrEmpty(options.Host) && !System.Net.IPAddress.TryParse(options.Host, out _))
+        {
+            return ValidateOptionsResult.Fail($"Mqtt:Host must be an IP address to listen on, not '{options.Host}'");
+        }
+
+        return ValidateOptionsResult.Success;
+    }
+}

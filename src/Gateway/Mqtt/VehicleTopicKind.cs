@@ -1,0 +1,10 @@
+namespace DigitalTwin.Gateway.Mqtt;
+
+public enum VehicleTopicKind
+{
+    Telemetry,
+    Events,
+    Status,
+    Commands,
+    CommandAck,
+}

@@ -1,0 +1,16 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace DigitalTwin.Grains.Persistence;
+
+public sealed class PersistenceOptions
+{
+    public const string SectionName = "Persistence";
+
+    /// <summary>How often a changed twin hands its snapshot to the store; bounds what a crash can lose.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00", ErrorMessage = "Persistence:FlushInterval must be between 10 ms and 10 minutes")]
+    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Distinct signals one twin may hold; more are dropped and counted.</summary>
+    [Range(16, 4096, ErrorMessage = "Persistence:MaxSignalsPerTwin must be between 16 and 4096")]
+    public int MaxSignalsPerTwin { get; set; } = 256;
+}

@@ -1,0 +1,118 @@
+using DigitalTwin.Grains.Abstractions.Telemetry;
+using DigitalTwin.Grains.Abstractions.Vehicles;
+
+namespace DigitalTwin.Grains.Vehicles;
+
+/// <summary>
+/// The mutable heart of a twin, free of Orleans: applies validated documents with the seq rule
+/// (a document whose seq is not above the last applied one changes nothing) and renders snapshots.
+/// </summary>
+public sealed class TwinState
+{
+    public const int DefaultMaxSignals = 256;
+
+    private readonly Dictionary<string, SignalReading> _signals;
+    private readonly int _maxSignals;
+    private DateTimeOffset _connectivityAt = DateTimeOffset.MinValue;
+
+    public TwinState(string vin, int maxSignals = DefaultMaxSignals)
+    {
+        Vin = vin;
+        _maxSignals = maxSignals;
+        _signals = new Dictionary<string, SignalReading>(StringComparer.Ordinal);
+    }
+
+    public TwinState(TwinSnapshot snapshot, int maxSignals = DefaultMaxSignals)
+    {
+        Vin = snapshot.Vin;
+        _maxSignals = maxSignals;
+        _signals = new Dictionary<string, SignalReading>(snapshot.Signals, StringComparer.Ordinal);
+        Online = snapshot.Online;
+        LastSeenAt = snapshot.LastSeenAt;
+        Version = snapshot.Version;
+        LastTelemetrySeq = snapshot.LastTelemetrySeq;
+        LastEventSeq = snapshot.LastEventSeq;
+    }
+
+    public string Vin { get; }
+    public bool Online { get; private set; }
+    public DateTimeOffset? LastSeenAt { get; private set; }
+    public long Version { get; private set; }
+    public long LastTelemetrySeq { get; private set; } = -1;
+    public long LastEventSeq { get; private set; } = -1;
+    public IReadOnlyDictionary<string, SignalReading> Signals => _signals;
+
+    public ApplyResult Apply(TelemetryMessage message)
+    {
+        if (message.Seq <= LastTelemetrySeq)
+        {
+            return ApplyResult.Duplicate;
+        }
+
+        LastTelemetrySeq = message.Seq;
+        var dropped = 0;
+        foreach (var sample in message.Signals)
+        {
+            // A car cannot grow its twin without bound by inventing signal names.
+            if (_signals.Count >= _maxSignals && !_signals.ContainsKey(sample.Name))
+            {
+                dropped++;
+                continue;
+            }
+
+            _signals[sample.Name] = new SignalReading(sample.Value, message.Ts);
+        }
+
+        Touch(message.ReceivedAt);
+        Version++;
+        return new ApplyResult(ApplyOutcome.Applied, dropped);
+    }
+
+    public ApplyResult Apply(VehicleEvent vehicleEvent)
+    {
+        if (vehicleEvent.Seq <= LastEventSeq)
+        {
+            return ApplyResult.Duplicate;
+        }
+
+        LastEventSeq = vehicleEvent.Seq;
+        Touch(vehicleEvent.ReceivedAt);
+        Version++;
+        return ApplyResult.Applied;
+    }
+
+    /// <returns>True when the twin changed.</returns>
+    public bool ReportConnectivity(bool online, DateTimeOffset at)
+    {
+        // Connect and disconnect notices can overtake each other; an older one must not undo a newer one.
+        if (at < _connectivityAt || (Online == online && LastSeenAt >= at))
+        {
+            return false;
+        }
+
+        _connectivityAt = at;
+        Online = online;
+        Touch(at);
+        Version++;
+        return true;
+    }
+
+    public TwinSnapshot ToSnapshot() => new()
+    {
+        Vin = Vin,
+        Online = Online,
+        LastSeenAt = LastSeenAt,
+        Version = Version,
+        LastTelemetrySeq = LastTelemetrySeq,
+        LastEventSeq = LastEventSeq,
+        Signals = new Dictionary<string, SignalReading>(_signals, StringComparer.Ordinal),
+    };
+
+    private void Touch(DateTimeOffset at)
+    {
+        if (LastSeenAt is null || at > LastSeenAt)
+        {
+            LastSeenAt = at;
+        }
+    }
+}

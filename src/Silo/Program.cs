@@ -1,0 +1,19 @@
+using DigitalTwin.Silo;
+using Microsoft.Extensions.Options;
+
+if (args is ["token", .. var tokenArgs])
+{
+    return TokenCommand.Run(tokenArgs);
+}
+
+try
+{
+    await SiloHost.Build(args).RunAsync();
+    return 0;
+}
+catch (OptionsValidationException ex)
+{
+    // A bad setting gets one line that names the key, not a stack trace.
+    Console.Error.WriteLine($"Configuration error: {string.Join("; ", ex.Failures)}");
+    return 1;
+}

@@ -1,0 +1,50 @@
+using DigitalTwin.Api;
+using DigitalTwin.Gateway;
+using DigitalTwin.Grains.Persistence;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+
+namespace DigitalTwin.Silo;
+
+/// <summary>Composes one silo: Orleans, the MQTT gateway and the HTTP API. Tests build the same host.</summary>
+public static class SiloHost
+{
+    public const string DefaultUrls = "http://0.0.0.0:8080";
+
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        // Content root is the build output so `dotnet run --project src/Silo` finds its appsettings from any directory.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
+        {
+            builder.WebHost.UseUrls(DefaultUrls);
+        }
+
+        configure?.Invoke(builder);
+
+        builder.AddGrains();
+        builder.AddMqttGateway();
+        builder.AddApi();
+        builder.Services.AddHostedService<StartupBanner>();
+
+        var app = builder.Build();
+        app.MapApi();
+        return app;
+    }
+
+    private static void AddGrains(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<SiloOptions>().BindConfiguration(SiloOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<PersistenceOptions>().BindConfiguration(PersistenceOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<ITwinSnapshotStore, InMemoryTwinSnapshotStore>();
+
+        var silo = builder.Configuration.GetSection(SiloOptions.SectionName).Get<SiloOptions>() ?? new SiloOptions();
+        // Orleans binds its own providers from the "Orleans" section when given the configuration; the contract
+        // gives that section other meanings (Orleans:Clustering = Localhost|AdoNet), so it is composed in code.
+        builder.Services.AddOrleans(orleans =>
+        {
+            orleans.UseLocalhostClustering(silo.SiloPort, silo.GatewayPort, serviceId: silo.ServiceId, clusterId: silo.ClusterId);
+            orleans.Configure<GrainCollectionOptions>(o => o.CollectionAge = TimeSpan.FromMinutes(15));
+        });
+    }
+}
