@@ -1,0 +1,31 @@
+using DigitalTwin.Grains.Persistence;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
+
+namespace DigitalTwin.Grains.Tests;
+
+/// <summary>One in-process Orleans cluster shared by every grain test class.</summary>
+public sealed class ClusterFixture : IAsyncLifetime
+{
+    public TestCluster Cluster { get; } = new TestClusterBuilder(initialSilosCount: 1)
+        .AddSiloBuilderConfigurator<SiloConfigurator>()
+        .Build();
+
+    public IGrainFactory Grains => Cluster.Client;
+
+    public ITwinSnapshotStore Store =>
+        ((InProcessSiloHandle)Cluster.Primary!).SiloHost.Services.GetRequiredService<ITwinSnapshotStore>();
+
+    public Task InitializeAsync() => Cluster.DeployAsync();
+
+    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+
+    private sealed class SiloConfigurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder siloBuilder)
+        {
+            siloBuilder.Services.AddSingleton<ITwinSnapshotStore, InMemoryTwinSnapshotStore>();
+            siloBuilder.Services.Configure<PersistenceOptions>(o => o.FlushInterval = TimeSpan.FromMilliseconds(20));
+        }
+    }
+}

@@ -1,0 +1,123 @@
+using DigitalTwin.Grains.Abstractions.Telemetry;
+using DigitalTwin.Grains.Abstractions.Vehicles;
+using DigitalTwin.Grains.Telemetry;
+
+namespace DigitalTwin.Grains.Tests.Vehicles;
+
+[Collection(ClusterCollection.Name)]
+public sealed class VehicleGrainTests(ClusterFixture fixture)
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 25, 10, 0, 0, TimeSpan.Zero);
+    private static int _next;
+
+    /// <summary>Each test its own car, so tests sharing the cluster cannot see each other's twins.</summary>
+    private static string NewVin() => $"WDD2030461A{Interlocked.Increment(ref _next):D6}";
+
+    private static TelemetryMessage Speed(long seq, double kmh) =>
+        new(1764028800000 + seq, seq, [new SignalSample(SignalCatalogue.Speed, SignalValue.FromNumber(kmh))], T0.AddSeconds(seq));
+
+    [Fact]
+    public async Task A_twin_that_never_heard_from_its_car_is_empty()
+    {
+        var twin = await fixture.Grains.GetGrain<IVehicleGrain>(NewVin()).GetTwin();
+
+        Assert.True(twin.IsEmpty);
+        Assert.Empty(twin.Signals);
+    }
+
+    [Fact]
+    public async Task Telemetry_applied_through_the_grain_is_in_the_twin()
+    {
+        var vin = NewVin();
+        var grain = fixture.Grains.GetGrain<IVehicleGrain>(vin);
+
+        var result = await grain.ApplyTelemetry(Speed(1, 87.5));
+        var twin = await grain.GetTwin();
+
+        Assert.Equal(ApplyOutcome.Applied, result.Outcome);
+        Assert.Equal(vin, twin.Vin);
+        Assert.Equal(87.5, twin.Signals[SignalCatalogue.Speed].Value.Number);
+        Assert.Equal(1764028800001, twin.Signals[SignalCatalogue.Speed].Ts);
+        Assert.Equal(1, twin.Version);
+        Assert.Equal(T0.AddSeconds(1), twin.LastSeenAt);
+    }
+
+    [Fact]
+    public async Task The_grain_applies_the_seq_rule()
+    {
+        var grain = fixture.Grains.GetGrain<IVehicleGrain>(NewVin());
+        await grain.ApplyTelemetry(Speed(2, 20));
+
+        var duplicate = await grain.ApplyTelemetry(Speed(2, 99));
+        var stale = await grain.ApplyTelemetry(Speed(1, 99));
+        var twin = await grain.GetTwin();
+
+        Assert.Equal(ApplyOutcome.Duplicate, duplicate.Outcome);
+        Assert.Equal(ApplyOutcome.Duplicate, stale.Outcome);
+        Assert.Equal(20, twin.Signals[SignalCatalogue.Speed].Value.Number);
+        Assert.Equal(1, twin.Version);
+    }
+
+    [Fact]
+    public async Task Connectivity_drives_online()
+    {
+        var grain = fixture.Grains.GetGrain<IVehicleGrain>(NewVin());
+
+        await grain.ReportConnectivity(true, T0);
+        Assert.True((await grain.GetTwin()).Online);
+
+        await grain.ReportConnectivity(false, T0.AddSeconds(1));
+        var twin = await grain.GetTwin();
+        Assert.False(twin.Online);
+        Assert.Equal(T0.AddSeconds(1), twin.LastSeenAt);
+    }
+
+    [Fact]
+    public async Task A_changed_twin_reaches_the_snapshot_store_within_the_flush_interval()
+    {
+        var vin = NewVin();
+        await fixture.Grains.GetGrain<IVehicleGrain>(vin).ApplyTelemetry(Speed(3, 33));
+
+        var stored = await PollAsync(async () => await fixture.Store.LoadAsync(vin, CancellationToken.None), s => s is not null, TimeSpan.FromSeconds(10));
+
+        Assert.Equal(3, stored!.LastTelemetrySeq);
+        Assert.Equal(33, stored.Signals[SignalCatalogue.Speed].Value.Number);
+    }
+
+    [Fact]
+    public async Task A_grain_activates_from_its_stored_snapshot()
+    {
+        var vin = NewVin();
+        fixture.Store.Stage(new TwinSnapshot
+        {
+            Vin = vin,
+            Version = 41,
+            LastTelemetrySeq = 500,
+            Signals = new Dictionary<string, SignalReading> { [SignalCatalogue.Speed] = new(SignalValue.FromNumber(12), 99) },
+        });
+        var grain = fixture.Grains.GetGrain<IVehicleGrain>(vin);
+
+        var stale = await grain.ApplyTelemetry(Speed(500, 1));
+        var fresh = await grain.ApplyTelemetry(Speed(501, 2));
+        var twin = await grain.GetTwin();
+
+        Assert.Equal(ApplyOutcome.Duplicate, stale.Outcome);
+        Assert.Equal(ApplyOutcome.Applied, fresh.Outcome);
+        Assert.Equal(42, twin.Version);
+    }
+
+    private static async Task<T> PollAsync<T>(Func<Task<T>> probe, Func<T, bool> done, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var value = await probe();
+            if (done(value) || DateTime.UtcNow > deadline)
+            {
+                return value;
+            }
+
+            await Task.Delay(10);
+        }
+    }
+}
