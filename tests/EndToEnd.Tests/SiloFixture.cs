@@ -1,0 +1,79 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using DigitalTwin.Gateway.Mqtt;
+using DigitalTwin.Security;
+using DigitalTwin.Silo;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DigitalTwin.EndToEnd.Tests;
+
+/// <summary>
+/// The real host, in-process, on free ports: Orleans, the embedded MQTT broker over TCP and Kestrel over HTTP.
+/// Shared by every end-to-end test class; tests use distinct VINs so they cannot disturb each other.
+/// </summary>
+public sealed class SiloFixture : IAsyncLifetime
+{
+    public const string SigningKey = "end-to-end-test-signing-key-long-enough-for-hs256";
+
+    private WebApplication? _app;
+
+    public int MqttPort { get; private set; }
+    public Uri BaseAddress { get; private set; } = null!;
+    public TokenIssuer Tokens { get; } = new(SigningKey);
+    public IServiceProvider Services => _app!.Services;
+    public IGrainFactory Grains => Services.GetRequiredService<IGrainFactory>();
+
+    public async Task InitializeAsync()
+    {
+        MqttPort = FreePort();
+        var httpPort = FreePort();
+        BaseAddress = new Uri($"http://127.0.0.1:{httpPort}");
+        _app = SiloHost.Build(
+        [
+            "--environment=Testing",
+            $"--urls={BaseAddress}",
+            $"--Mqtt:Port={MqttPort}",
+            "--Mqtt:Host=127.0.0.1",
+            $"--Orleans:SiloPort={FreePort()}",
+            $"--Orleans:GatewayPort={FreePort()}",
+            $"--Auth:SigningKey={SigningKey}",
+            "--Persistence:FlushInterval=00:00:00.050",
+            "--Logging:LogLevel:Default=Warning",
+        ]);
+        await _app.StartAsync();
+        Assert.Equal(MqttPort, _app.Services.GetRequiredService<EmbeddedMqttBroker>().Port);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+    }
+
+    public HttpClient Http(string? subject = null, string role = Roles.User)
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        if (subject is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Tokens.Mint(subject, role, TimeSpan.FromHours(1)));
+        }
+
+        return client;
+    }
+
+    public HttpClient Operator() => Http("ops-1", Roles.Operator);
+
+    public CarClient Car(string vin) => new(vin, MqttPort, Tokens.Mint(vin, Roles.Vehicle, TimeSpan.FromHours(1)));
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
