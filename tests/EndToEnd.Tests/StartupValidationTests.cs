@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using DigitalTwin.Security;
+using DigitalTwin.Silo;
+using Microsoft.Extensions.Options;
+
+namespace DigitalTwin.EndToEnd.Tests;
+
+/// <summary>Settings that would leave the fleet open stop the silo before it listens.</summary>
+public sealed class StartupValidationTests
+{
+    private static async Task<OptionsValidationException> StartFailsAsync(params string[] args)
+    {
+        await using var app = SiloHost.Build(["--urls=http://127.0.0.1:0", "--Mqtt:Port=0", "--Logging:LogLevel:Default=None", .. args]);
+        return await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
+    }
+
+    [Fact]
+    public async Task Production_refuses_the_development_signing_key()
+    {
+        var ex = await StartFailsAsync("--environment=Production", $"--Auth:SigningKey={AuthOptions.DevelopmentSigningKey}");
+
+        Assert.Contains("Auth:SigningKey", ex.Message);
+        Assert.Contains("development key", ex.Message);
+    }
+
+    [Fact]
+    public async Task Production_refuses_anonymous_MQTT()
+    {
+        var ex = await StartFailsAsync("--environment=Production", "--Auth:SigningKey=a-production-secret-that-is-long-enough-0123", "--Mqtt:AllowAnonymous=true");
+
+        Assert.Contains("Mqtt:AllowAnonymous", ex.Message);
+    }
+
+    [Fact]
+    public async Task Production_without_any_key_or_authority_is_refused()
+    {
+        var ex = await StartFailsAsync("--environment=Production");
+
+        Assert.Contains("Auth:SigningKey or Auth:Authority", ex.Message);
+    }
+
+    [Theory]
+    [InlineData("--Auth:SigningKey=short", "Auth:SigningKey must be at least 32 bytes")]
+    [InlineData("--Mqtt:Port=70000", "Mqtt:Port must be between")]
+    [InlineData("--Mqtt:Host=not-an-ip", "Mqtt:Host must be an IP address")]
+    [InlineData("--Mqtt:MaxPayloadBytes=10", "Mqtt:MaxPayloadBytes must be between")]
+    [InlineData("--Persistence:FlushInterval=00:00:00", "Persistence:FlushInterval must be between")]
+    [InlineData("--Orleans:Clustering=Zookeeper", "Orleans:Clustering must be")]
+    public async Task A_bad_value_names_its_key(string setting, string message)
+    {
+        var ex = await StartFailsAsync("--environment=Development", "--Auth:SigningKey=a-test-secret-that-is-long-enough-0123456", setting);
+
+        Assert.Contains(message, ex.Message);
+    }
+
+    [Fact]
+    public async Task The_silo_process_prints_one_line_for_a_bad_setting_and_exits_non_zero()
+    {
+        var silo = typeof(SiloHost).Assembly.Location;
+        var psi = new ProcessStartInfo("dotnet", [silo, "--environment=Production", "--Mqtt:Port=0", "--urls=http://127.0.0.1:0"])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
+
+        using var process = Process.Start(psi)!;
+        var stderr = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+
+        Assert.Equal(1, process.ExitCode);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("Configuration error: Auth:SigningKey or Auth:Authority must be set", line);
+    }
+}
