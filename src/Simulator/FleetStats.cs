@@ -1,0 +1,47 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+
+namespace DigitalTwin.Simulator;
+
+/// <summary>Counters shared by all cars; updated from many threads at once.</summary>
+public sealed class FleetStats
+{
+    private readonly ConcurrentDictionary<string, long> _failuresByReason = new(StringComparer.Ordinal);
+    private long _sent;
+    private long _failed;
+    private long _lostConnections;
+
+    public long Sent => Interlocked.Read(ref _sent);
+    public long Failed => Interlocked.Read(ref _failed);
+    public long LostConnections => Interlocked.Read(ref _lostConnections);
+
+    public void CountSent() => Interlocked.Increment(ref _sent);
+
+    public void CountFailed(string reason)
+    {
+        Interlocked.Increment(ref _failed);
+        _failuresByReason.AddOrUpdate(reason, 1, static (_, n) => n + 1);
+    }
+
+    public long CountLostConnection() => Interlocked.Increment(ref _lostConnections);
+
+    public string Summary(int cars, int connected, TimeSpan elapsed)
+    {
+        var seconds = elapsed.TotalSeconds;
+        var rate = seconds > 0 ? Sent / seconds : 0;
+        var line = string.Create(
+            CultureInfo.InvariantCulture,
+            $"summary: cars={cars} connected={connected} sent={Sent} failed={Failed} elapsed={seconds:F1}s rate={rate:F1} msg/s");
+        if (!_failuresByReason.IsEmpty)
+        {
+            line += " failedBy=" + string.Join(',', _failuresByReason.OrderByDescending(p => p.Value).Select(p => $"{p.Key}:{p.Value}"));
+        }
+
+        if (LostConnections > 0)
+        {
+            line += string.Create(CultureInfo.InvariantCulture, $" lostConnections={LostConnections}");
+        }
+
+        return line;
+    }
+}

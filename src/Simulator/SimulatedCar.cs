@@ -1,0 +1,36 @@
+using MQTTnet;
+
+namespace DigitalTwin.Simulator;
+
+/// <summary>What the fleet runner keeps per car: its connection, its physics and its sequence number.</summary>
+public sealed class SimulatedCar
+{
+    public SimulatedCar(int number, int fleetSize, string vin, IMqttClient client, MqttClientOptions options)
+    {
+        Number = number;
+        Vin = vin;
+        Client = client;
+        Options = options;
+
+        // Seeded by the car number, so a car drives the same route in every run.
+        Rng = new Random(number);
+        Model = CarModel.Create(number - 1, fleetSize, Rng);
+        TelemetryTopic = $"vehicles/{vin}/telemetry";
+        StatusTopic = $"vehicles/{vin}/status";
+    }
+
+    public int Number { get; }
+    public string Vin { get; }
+    public IMqttClient Client { get; }
+    public MqttClientOptions Options { get; }
+    public Random Rng { get; }
+    public CarModel Model { get; }
+    public TelemetryWriter Writer { get; } = new();
+    public string TelemetryTopic { get; }
+    public string StatusTopic { get; }
+
+    /// <summary>Seq of the last telemetry document sent; the first one carries 1.</summary>
+    public long Seq { get; set; }
+
+    public bool IsConnected { get; set; }
+}
