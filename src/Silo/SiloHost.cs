@@ -1,6 +1,10 @@
 using DigitalTwin.Api;
 using DigitalTwin.Gateway;
+using DigitalTwin.Grains.Abstractions.Vehicles;
+using DigitalTwin.Grains.History;
+using DigitalTwin.Grains.Ownership;
 using DigitalTwin.Grains.Persistence;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 
@@ -36,7 +40,10 @@ public static class SiloHost
     {
         builder.Services.AddOptions<SiloOptions>().BindConfiguration(SiloOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<PersistenceOptions>().BindConfiguration(PersistenceOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ITwinSnapshotStore, InMemoryTwinSnapshotStore>();
+        builder.Services.AddSingleton<ISignalHistory, InMemorySignalHistory>();
+        builder.Services.AddSingleton<IVehicleRegistry, InMemoryVehicleRegistry>();
 
         var silo = builder.Configuration.GetSection(SiloOptions.SectionName).Get<SiloOptions>() ?? new SiloOptions();
         // Orleans binds its own providers from the "Orleans" section when given the configuration; the contract
@@ -45,6 +52,8 @@ public static class SiloHost
         {
             orleans.UseLocalhostClustering(silo.SiloPort, silo.GatewayPort, serviceId: silo.ServiceId, clusterId: silo.ClusterId);
             orleans.Configure<GrainCollectionOptions>(o => o.CollectionAge = TimeSpan.FromMinutes(15));
+            orleans.AddMemoryStreams(VehicleStreams.ProviderName);
+            orleans.AddMemoryGrainStorage("PubSubStore");
         });
     }
 }

@@ -189,7 +189,7 @@ public sealed class FleetRunner(SimulatorOptions options, TextWriter output)
             do
             {
                 var now = Stopwatch.GetTimestamp();
-                if (car.Seq > 0)
+                if (car.HasSent)
                 {
                     car.Model.Step(Stopwatch.GetElapsedTime(last, now), car.Rng);
                 }

@@ -29,8 +29,16 @@ public sealed class SimulatedCar
     public string TelemetryTopic { get; }
     public string StatusTopic { get; }
 
-    /// <summary>Seq of the last telemetry document sent; the first one carries 1.</summary>
-    public long Seq { get; set; }
+    /// <summary>
+    /// Seq of the last telemetry document sent. It starts from the run's start time in epoch milliseconds, so a
+    /// second run against a twin that remembers the first one is not ignored as stale, as a real car's counter
+    /// survives its restarts (holds while a car sends fewer than 1,000 messages per second).
+    /// </summary>
+    public long Seq { get; set; } = SeqBase;
+
+    public static readonly long SeqBase = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+    public bool HasSent => Seq > SeqBase;
 
     public bool IsConnected { get; set; }
 }

@@ -1,3 +1,5 @@
+using DigitalTwin.Grains.Abstractions.Vehicles;
+using DigitalTwin.Grains.History;
 using DigitalTwin.Grains.Persistence;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
@@ -25,6 +27,9 @@ public sealed class ClusterFixture : IAsyncLifetime
         public void Configure(ISiloBuilder siloBuilder)
         {
             siloBuilder.Services.AddSingleton<ITwinSnapshotStore, InMemoryTwinSnapshotStore>();
+            siloBuilder.Services.AddSingleton<ISignalHistory, InMemorySignalHistory>();
+            siloBuilder.Services.AddSingleton(TimeProvider.System);
+            siloBuilder.AddMemoryStreams(VehicleStreams.ProviderName).AddMemoryGrainStorage("PubSubStore");
             siloBuilder.Services.Configure<PersistenceOptions>(o => o.FlushInterval = TimeSpan.FromMilliseconds(20));
         }
     }

@@ -17,6 +17,7 @@ public static class OperationsApi
     {
         var operations = api.MapGroup("/operations")
             .WithTags("Operations")
+            .WithOpenApiErrors()
             .RequireAuthorization(Policies.Operator);
 
         operations.MapGet("/dead-letters", GetDeadLetters)

@@ -12,14 +12,14 @@ public sealed record TwinDto(
     CrashDto Crash,
     object? Preconditioning)
 {
-    public static TwinDto From(TwinSnapshot twin) => new(
-        twin.Vin,
-        twin.Online,
-        twin.LastSeenAt,
-        twin.Version,
-        new SortedDictionary<string, SignalDto>(
-            twin.Signals.ToDictionary(s => s.Key, s => new SignalDto(s.Value.Value.ToObject(), s.Value.Ts), StringComparer.Ordinal),
-            StringComparer.Ordinal),
-        new CrashDto("none"),
-        null);
+    public static TwinDto From(TwinSnapshot twin)
+    {
+        var signals = new SortedDictionary<string, SignalDto>(StringComparer.Ordinal);
+        foreach (var (name, reading) in twin.Signals)
+        {
+            signals[name] = new SignalDto(reading.Value.ToObject(), reading.Ts);
+        }
+
+        return new TwinDto(twin.Vin, twin.Online, twin.LastSeenAt, twin.Version, signals, new CrashDto("none"), null);
+    }
 }

@@ -1,35 +1,178 @@
+using System.ComponentModel;
 using DigitalTwin.Api.Auth;
+using DigitalTwin.Api.Problems;
+using DigitalTwin.Api.Streaming;
 using DigitalTwin.Grains.Abstractions.Vehicles;
+using DigitalTwin.Grains.History;
+using DigitalTwin.Grains.Ownership;
+using DigitalTwin.Grains.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
 
 namespace DigitalTwin.Api.Vehicles;
 
 public static class VehiclesApi
 {
+    public const int MaxOwnerIdLength = 256;
+
     public static RouteGroupBuilder MapVehiclesApi(this RouteGroupBuilder api)
     {
-        var vehicle = api.MapGroup("/vehicles/{vin}")
-            .WithTags("Vehicles")
+        var vehicles = api.MapGroup("/vehicles").WithTags("Vehicles");
+
+        vehicles.MapGet("/", ListVehicles)
+            .RequireAuthorization(Policies.Person)
+            .WithName("ListVehicles")
+            .WithSummary("The caller's vehicles (operators: all), ordered by VIN, paged with `after`")
+            .ProducesValidationProblem();
+
+        vehicles.MapPost("/", RegisterVehicle)
+            .RequireAuthorization(Policies.Operator)
+            .WithName("RegisterVehicle")
+            .WithSummary("Operators: register a VIN and bind it to its owner")
+            .ProducesValidationProblem();
+
+        // Every route below passes the same two gates: a well-formed VIN, then the single ownership check.
+        var vehicle = vehicles.MapGroup("/{vin}")
             .RequireAuthorization(Policies.Person)
             .AddEndpointFilter<VinRouteFilter>()
-            .AddEndpointFilter<VehicleAccessFilter>();
+            .AddEndpointFilter<VehicleAccessFilter>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         vehicle.MapGet("/", GetTwin)
             .WithName("GetTwin")
-            .WithSummary("The live twin of one vehicle")
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+            .WithSummary("The live twin of one vehicle");
 
+        vehicle.MapGet("/telemetry", GetTelemetry)
+            .WithName("GetTelemetryHistory")
+            .WithSummary("History of one signal between `from` and `to` (ISO 8601; default: the last hour)");
+
+        vehicle.MapGet("/stream", StreamApi.StreamVehicle)
+            .RequireRateLimiting(RateLimiting.StreamsPolicy)
+            .WithName("StreamVehicle")
+            .WithSummary("Server-Sent Events: twin changes (coalesced) and alerts as they happen; resumes from `Last-Event-ID`")
+            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
+
+        vehicles.WithOpenApiErrors();
         return api;
     }
 
-    internal static async Task<Results<Ok<TwinDto>, ProblemHttpResult>> GetTwin(string vin, IGrainFactory grains)
+    internal static async Task<Results<Ok<VehiclePageDto>, ValidationProblem>> ListVehicles(
+        HttpContext http,
+        IVehicleRegistry registry,
+        IGrainFactory grains,
+        IOptions<ApiOptions> options,
+        [Description("Return vehicles whose VIN sorts after this one (the `next` of the previous page)")] string? after,
+        [Description("Page size, 1..Api:MaxPageSize (default 50)")] int? limit)
+    {
+        var max = options.Value.MaxPageSize;
+        var size = limit ?? Math.Min(50, max);
+        if (size < 1 || size > max)
+        {
+            return Validation("limit", $"limit must be between 1 and {max}");
+        }
+
+        if (after is not null && Vin.Validate(after) is { } vinError)
+        {
+            return Validation("after", vinError);
+        }
+
+        var owner = http.User.IsOperator() ? null : http.User.Subject();
+        var page = await registry.ListAsync(owner, after, size, http.RequestAborted);
+        var twins = await Task.WhenAll(page.Items.Select(r => grains.GetGrain<IVehicleGrain>(r.Vin).GetTwin().AsTask()));
+        var items = page.Items.Zip(twins, (r, t) => new VehicleSummaryDto(r.Vin, r.OwnerId, r.RegisteredAt, t.Online, t.LastSeenAt)).ToList();
+        return TypedResults.Ok(new VehiclePageDto(items, page.Next));
+    }
+
+    internal static async Task<Results<Created<VehicleSummaryDto>, Ok<VehicleSummaryDto>, ValidationProblem, ProblemHttpResult>> RegisterVehicle(
+        RegisterVehicleRequest request,
+        IVehicleRegistry registry,
+        IGrainFactory grains,
+        CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (Vin.Validate(request.Vin) is { } vinError)
+        {
+            errors["vin"] = [vinError];
+        }
+
+        if (string.IsNullOrWhiteSpace(request.OwnerId))
+        {
+            errors["ownerId"] = ["ownerId is the sub of the owner and is required"];
+        }
+        else if (request.OwnerId.Length > MaxOwnerIdLength || request.OwnerId.Any(char.IsControl))
+        {
+            errors["ownerId"] = [$"ownerId is at most {MaxOwnerIdLength} characters without control characters"];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The registration is not valid", type: ProblemTypes.Validation);
+        }
+
+        var (outcome, registration) = await registry.RegisterAsync(request.Vin!, request.OwnerId!, cancellationToken);
+        if (outcome == RegistrationOutcome.Conflict)
+        {
+            return TypedResults.Problem(
+                title: "The vehicle is registered to another owner",
+                detail: "A VIN is bound to one owner; registering it again for someone else is refused.",
+                statusCode: StatusCodes.Status409Conflict,
+                type: ProblemTypes.Conflict);
+        }
+
+        var twin = await grains.GetGrain<IVehicleGrain>(registration.Vin).GetTwin();
+        var summary = new VehicleSummaryDto(registration.Vin, registration.OwnerId, registration.RegisteredAt, twin.Online, twin.LastSeenAt);
+        return outcome == RegistrationOutcome.Created
+            ? TypedResults.Created($"/api/v1/vehicles/{registration.Vin}", summary)
+            : TypedResults.Ok(summary);
+    }
+
+    internal static async Task<Results<Ok<TwinDto>, ProblemHttpResult>> GetTwin(string vin, HttpContext http, IGrainFactory grains)
     {
         var twin = await grains.GetGrain<IVehicleGrain>(vin).GetTwin();
-        return twin.IsEmpty ? VehicleProblems.NotFound() : TypedResults.Ok(TwinDto.From(twin));
+        // An operator asking for a VIN nobody registered and no car ever used gets the same 404 as anyone.
+        return twin.IsEmpty && !VehicleAccess.Of(http).IsRegistered
+            ? VehicleProblems.NotFound()
+            : TypedResults.Ok(TwinDto.From(twin));
     }
+
+    internal static async Task<Results<Ok<SignalHistoryDto>, ValidationProblem>> GetTelemetry(
+        string vin,
+        [Description("The VSS path of the signal, e.g. Vehicle.Speed")] string? signal,
+        [Description("Start of the range, ISO 8601 (default: one hour before `to`)")] DateTimeOffset? from,
+        [Description("End of the range, ISO 8601 (default: now)")] DateTimeOffset? to,
+        [Description("Most points to return, oldest first (default 1000)")] int? limit,
+        ISignalHistory history,
+        TimeProvider time,
+        IOptions<ApiOptions> options,
+        CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(signal) || !SignalCatalogue.IsWellFormedName(signal))
+        {
+            return Validation("signal", "signal is required and is a VSS path such as Vehicle.Speed");
+        }
+
+        var end = to ?? time.GetUtcNow();
+        var start = from ?? end.AddHours(-1);
+        if (start > end)
+        {
+            return Validation("from", "from must not be after to");
+        }
+
+        var max = options.Value.MaxHistoryPoints;
+        var size = limit ?? Math.Min(1000, max);
+        if (size < 1 || size > max)
+        {
+            return Validation("limit", $"limit must be between 1 and {max}");
+        }
+
+        var points = await history.QueryAsync(vin, signal, start.ToUnixTimeMilliseconds(), end.ToUnixTimeMilliseconds(), size, cancellationToken);
+        return TypedResults.Ok(new SignalHistoryDto(vin, signal, start, end, points.Select(p => new HistoryPointDto(p.Ts, p.Value.ToObject())).ToList()));
+    }
+
+    private static ValidationProblem Validation(string field, string message) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, type: ProblemTypes.Validation);
 }

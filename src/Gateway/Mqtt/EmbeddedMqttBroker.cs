@@ -29,6 +29,8 @@ public sealed partial class EmbeddedMqttBroker(
     /// <summary>The port the broker listens on (useful when configured with port 0).</summary>
     public int Port { get; private set; }
 
+    public bool IsRunning => _server is { IsStarted: true };
+
     public MqttServer Server => _server ?? throw new InvalidOperationException("The MQTT broker has not started.");
 
     public async Task StartAsync(CancellationToken cancellationToken)

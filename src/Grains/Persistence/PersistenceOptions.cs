@@ -13,4 +13,8 @@ public sealed class PersistenceOptions
     /// <summary>Distinct signals one twin may hold; more are dropped and counted.</summary>
     [Range(16, 4096, ErrorMessage = "Persistence:MaxSignalsPerTwin must be between 16 and 4096")]
     public int MaxSignalsPerTwin { get; set; } = 256;
+
+    /// <summary>Points of each signal kept by the in-memory history of the embedded default (0 turns it off).</summary>
+    [Range(0, 100_000, ErrorMessage = "Persistence:InMemoryHistoryPerSignal must be between 0 and 100,000")]
+    public int InMemoryHistoryPerSignal { get; set; } = 120;
 }

@@ -1,0 +1,12 @@
+using DigitalTwin.Gateway.Mqtt;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace DigitalTwin.Api.Health;
+
+internal sealed class MqttBrokerHealthCheck(EmbeddedMqttBroker broker) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(broker.IsRunning
+            ? HealthCheckResult.Healthy($"embedded broker listening on port {broker.Port}")
+            : HealthCheckResult.Unhealthy("embedded broker not running"));
+}

@@ -1,0 +1,8 @@
+namespace DigitalTwin.Grains.Abstractions.Vehicles;
+
+/// <summary>The SSE <c>event:</c> names of a vehicle's stream.</summary>
+public static class VehicleEventTypes
+{
+    /// <summary>The whole twin after a change; a newer one supersedes every older one.</summary>
+    public const string Twin = "twin";
+}

@@ -1,0 +1,10 @@
+namespace DigitalTwin.Grains.Abstractions.Vehicles;
+
+/// <summary>One live change of a vehicle.</summary>
+/// <param name="Id">Grows with every event of this vehicle: the twin's version when the event was made.</param>
+/// <param name="Type">One of <see cref="VehicleEventTypes"/>.</param>
+[GenerateSerializer, Immutable, Alias("dt.VehicleStreamEvent")]
+public sealed record VehicleStreamEvent(
+    [property: Id(0)] long Id,
+    [property: Id(1)] string Type,
+    [property: Id(2)] TwinSnapshot? Twin);

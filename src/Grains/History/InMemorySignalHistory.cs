@@ -1,0 +1,72 @@
+using System.Collections.Concurrent;
+using DigitalTwin.Grains.Abstractions.Telemetry;
+using DigitalTwin.Grains.Persistence;
+using Microsoft.Extensions.Options;
+
+namespace DigitalTwin.Grains.History;
+
+/// <summary>
+/// The embedded default: the last <see cref="PersistenceOptions.InMemoryHistoryPerSignal"/> points of each
+/// signal, so memory stays bounded per twin. PostgreSQL keeps history for the retention period instead.
+/// </summary>
+public sealed class InMemorySignalHistory(IOptions<PersistenceOptions> options) : ISignalHistory
+{
+    private readonly int _capacity = options.Value.InMemoryHistoryPerSignal;
+    private readonly ConcurrentDictionary<(string Vin, string Signal), Series> _series = new();
+
+    public void Append(string vin, TelemetryMessage message)
+    {
+        if (_capacity == 0)
+        {
+            return;
+        }
+
+        foreach (var sample in message.Signals)
+        {
+            _series.GetOrAdd((vin, sample.Name), static (_, capacity) => new Series(capacity), _capacity).Add(new HistoryPoint(message.Ts, sample.Value));
+        }
+    }
+
+    public ValueTask<IReadOnlyList<HistoryPoint>> QueryAsync(string vin, string signal, long fromMs, long toMs, int limit, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<HistoryPoint> points = _series.TryGetValue((vin, signal), out var series)
+            ? series.Range(fromMs, toMs, limit)
+            : [];
+        return ValueTask.FromResult(points);
+    }
+
+    private sealed class Series(int capacity)
+    {
+        private readonly HistoryPoint[] _ring = new HistoryPoint[capacity];
+        private readonly Lock _lock = new();
+        private long _count;
+
+        public void Add(HistoryPoint point)
+        {
+            lock (_lock)
+            {
+                _ring[_count++ % _ring.Length] = point;
+            }
+        }
+
+        public List<HistoryPoint> Range(long fromMs, long toMs, int limit)
+        {
+            lock (_lock)
+            {
+                var start = Math.Max(0, _count - _ring.Length);
+                var result = new List<HistoryPoint>();
+                for (var i = start; i < _count && result.Count < limit; i++)
+                {
+                    var p = _ring[i % _ring.Length];
+                    if (p.Ts >= fromMs && p.Ts <= toMs)
+                    {
+                        result.Add(p);
+                    }
+                }
+
+                result.Sort(static (a, b) => a.Ts.CompareTo(b.Ts));
+                return result;
+            }
+        }
+    }
+}

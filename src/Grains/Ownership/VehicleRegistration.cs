@@ -1,0 +1,3 @@
+namespace DigitalTwin.Grains.Ownership;
+
+public sealed record VehicleRegistration(string Vin, string OwnerId, DateTimeOffset RegisteredAt);

@@ -1,0 +1,25 @@
+using System.Net;
+using System.Net.Http.Json;
+
+namespace DigitalTwin.EndToEnd.Tests;
+
+public static class Registrations
+{
+    /// <summary>A fresh VIN, bound to <paramref name="owner"/>, whose car has sent one telemetry document.</summary>
+    public static async Task<string> RegisteredCarWithTelemetryAsync(this SiloFixture silo, string owner, double speed = 42)
+    {
+        var vin = Vins.Next("WDD2030461R");
+        await silo.RegisterAsync(vin, owner);
+        await using var car = silo.Car(vin);
+        await car.ConnectAsync();
+        var ack = await car.TelemetryAsync(1, $$"""{"Vehicle.Speed":{{speed}}}""");
+        Assert.True(ack.IsSuccess);
+        return vin;
+    }
+
+    public static async Task RegisterAsync(this SiloFixture silo, string vin, string owner)
+    {
+        using var response = await silo.Operator().PostAsJsonAsync("/api/v1/vehicles", new { vin, ownerId = owner });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+    }
+}
