@@ -1,0 +1,14 @@
+namespace DigitalTwin.Grains.Crash;
+
+/// <summary>How bad a crash looks from the car's data; ordered, so a higher value is worse.</summary>
+public enum CrashSeverity
+{
+    /// <summary>A low delta-v impact, or an SOS call with no other evidence.</summary>
+    Minor = 0,
+
+    /// <summary>An airbag deployed, or a delta-v from <see cref="CrashDetectionOptions.SevereDeltaVKmh"/>.</summary>
+    Severe = 1,
+
+    /// <summary>A delta-v from <see cref="CrashDetectionOptions.CriticalDeltaVKmh"/>.</summary>
+    Critical = 2,
+}

@@ -1,0 +1,20 @@
+namespace DigitalTwin.Grains.Crash;
+
+/// <summary>
+/// What made the detector believe in a crash. A flags type because one incident gathers every trigger
+/// seen within its window; a single value names the trigger that raised it.
+/// </summary>
+[Flags]
+public enum CrashTrigger
+{
+    None = 0,
+
+    /// <summary>An airbag signal turned deployed, or the car sent an <c>AirbagDeployed</c> event.</summary>
+    Airbag = 1,
+
+    /// <summary>An acceleration peak together with a drop from moving to standstill.</summary>
+    SevereDeceleration = 2,
+
+    /// <summary>Someone in the car pressed the SOS button (<c>SosButton</c> event).</summary>
+    SosButton = 4,
+}

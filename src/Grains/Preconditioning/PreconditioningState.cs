@@ -1,0 +1,16 @@
+namespace DigitalTwin.Grains.Preconditioning;
+
+public enum PreconditioningState
+{
+    /// <summary>The cabin will be conditioned from the plan's start time.</summary>
+    Scheduled = 0,
+
+    /// <summary>The start time has come (or the departure is too close for the full lead): condition now.</summary>
+    Started = 1,
+
+    /// <summary>The battery is too low to spend on the cabin.</summary>
+    Refused = 2,
+
+    /// <summary>The departure time has passed.</summary>
+    TooLate = 3,
+}
