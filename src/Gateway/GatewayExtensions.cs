@@ -35,8 +35,10 @@ public static class GatewayExtensions
                 : new VehicleTokenValidator(auth.SigningKey, auth.Issuer, auth.Audience, sp.GetRequiredService<TimeProvider>());
             return new VehicleConnectionAuthenticator(validator, mqtt.AllowAnonymous);
         });
+        builder.Services.AddSingleton<GatewayIdentity>();
         builder.Services.AddSingleton<EmbeddedMqttBroker>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<EmbeddedMqttBroker>());
+        builder.Services.AddHostedService<GatewayOutbox>();
         return builder;
     }
 }

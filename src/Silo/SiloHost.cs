@@ -1,6 +1,8 @@
 using DigitalTwin.Api;
 using DigitalTwin.Gateway;
 using DigitalTwin.Grains.Abstractions.Vehicles;
+using DigitalTwin.Grains.Alerts;
+using DigitalTwin.Grains.Crash;
 using DigitalTwin.Grains.History;
 using DigitalTwin.Grains.Ownership;
 using DigitalTwin.Grains.Persistence;
@@ -44,6 +46,8 @@ public static class SiloHost
         builder.Services.AddSingleton<ITwinSnapshotStore, InMemoryTwinSnapshotStore>();
         builder.Services.AddSingleton<ISignalHistory, InMemorySignalHistory>();
         builder.Services.AddSingleton<IVehicleRegistry, InMemoryVehicleRegistry>();
+        builder.Services.AddSingleton<IAlertStore, InMemoryAlertStore>();
+        builder.Services.AddOptions<CrashDetectionOptions>().BindConfiguration(CrashDetectionOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 
         var silo = builder.Configuration.GetSection(SiloOptions.SectionName).Get<SiloOptions>() ?? new SiloOptions();
         // Orleans binds its own providers from the "Orleans" section when given the configuration; the contract

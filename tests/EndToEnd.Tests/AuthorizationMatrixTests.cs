@@ -23,6 +23,9 @@ public sealed class AuthorizationMatrixTests(SiloFixture silo)
         ("get twin", "GET", "/api/v1/vehicles/{vin}", null, Ok, NotFound, Ok, Forbidden),
         ("signal history", "GET", "/api/v1/vehicles/{vin}/telemetry?signal=Vehicle.Speed", null, Ok, NotFound, Ok, Forbidden),
         ("live stream", "GET", "/api/v1/vehicles/{vin}/stream", null, Ok, NotFound, Ok, Forbidden),
+        ("list alerts", "GET", "/api/v1/vehicles/{vin}/alerts", null, Ok, NotFound, Ok, Forbidden),
+        ("acknowledge alert", "POST", "/api/v1/vehicles/{vin}/alerts/{alert}/acknowledge", null, Forbidden, Forbidden, Ok, Forbidden),
+        ("resolve alert", "POST", "/api/v1/vehicles/{vin}/alerts/{alert}/resolve", null, Forbidden, Forbidden, Ok, Forbidden),
         ("dead letters", "GET", "/api/v1/operations/dead-letters", null, Forbidden, Forbidden, Ok, Forbidden),
     ];
 
@@ -37,9 +40,9 @@ public sealed class AuthorizationMatrixTests(SiloFixture silo)
     {
         var route = Routes.Single(r => r.Name == routeName);
         var owner = "owner-" + Guid.NewGuid().ToString("N")[..8];
-        var vin = await silo.RegisteredCarWithTelemetryAsync(owner);
+        var vin = await silo.RegisteredCarWithTelemetryAsync(owner, withSos: route.Path.Contains("{alert}"));
         using var http = silo.For(identity, owner, vin);
-        var path = route.Path.Replace("{vin}", vin);
+        var path = route.Path.Replace("{vin}", vin).Replace("{alert}", Registrations.SosAlertId(vin));
         using var request = new HttpRequestMessage(new HttpMethod(route.Method), path);
         if (route.Body is not null)
         {

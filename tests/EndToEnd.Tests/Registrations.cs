@@ -6,7 +6,12 @@ namespace DigitalTwin.EndToEnd.Tests;
 public static class Registrations
 {
     /// <summary>A fresh VIN, bound to <paramref name="owner"/>, whose car has sent one telemetry document.</summary>
-    public static async Task<string> RegisteredCarWithTelemetryAsync(this SiloFixture silo, string owner, double speed = 42)
+    /// <summary>The car time of the SOS press of <see cref="RegisteredCarWithTelemetryAsync"/>, so its alert id is known.</summary>
+    public const long SosTs = 1764028800500;
+
+    public static string SosAlertId(string vin) => $"{vin}-crash-{SosTs}";
+
+    public static async Task<string> RegisteredCarWithTelemetryAsync(this SiloFixture silo, string owner, double speed = 42, bool withSos = false)
     {
         var vin = Vins.Next("WDD2030461R");
         await silo.RegisterAsync(vin, owner);
@@ -14,6 +19,12 @@ public static class Registrations
         await car.ConnectAsync();
         var ack = await car.TelemetryAsync(1, $$"""{"Vehicle.Speed":{{speed}}}""");
         Assert.True(ack.IsSuccess);
+        if (withSos)
+        {
+            var sos = await car.PublishAsync($"vehicles/{vin}/events", $$"""{"ts":{{SosTs}},"seq":1,"type":"SosButton"}""");
+            Assert.True(sos.IsSuccess);
+        }
+
         return vin;
     }
 

@@ -1,4 +1,6 @@
 using DigitalTwin.Grains.Abstractions.Vehicles;
+using DigitalTwin.Grains.Alerts;
+using DigitalTwin.Grains.Crash;
 using DigitalTwin.Grains.History;
 using DigitalTwin.Grains.Persistence;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,6 +13,7 @@ public sealed class ClusterFixture : IAsyncLifetime
 {
     public TestCluster Cluster { get; } = new TestClusterBuilder(initialSilosCount: 1)
         .AddSiloBuilderConfigurator<SiloConfigurator>()
+        .AddClientBuilderConfigurator<ClientConfigurator>()
         .Build();
 
     public IGrainFactory Grains => Cluster.Client;
@@ -18,9 +21,18 @@ public sealed class ClusterFixture : IAsyncLifetime
     public ITwinSnapshotStore Store =>
         ((InProcessSiloHandle)Cluster.Primary!).SiloHost.Services.GetRequiredService<ITwinSnapshotStore>();
 
+    public IAlertStore Alerts =>
+        ((InProcessSiloHandle)Cluster.Primary!).SiloHost.Services.GetRequiredService<IAlertStore>();
+
     public Task InitializeAsync() => Cluster.DeployAsync();
 
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
+
+    private sealed class ClientConfigurator : IClientBuilderConfigurator
+    {
+        public void Configure(Microsoft.Extensions.Configuration.IConfiguration configuration, IClientBuilder clientBuilder) =>
+            clientBuilder.AddMemoryStreams(VehicleStreams.ProviderName);
+    }
 
     private sealed class SiloConfigurator : ISiloConfigurator
     {
@@ -28,6 +40,8 @@ public sealed class ClusterFixture : IAsyncLifetime
         {
             siloBuilder.Services.AddSingleton<ITwinSnapshotStore, InMemoryTwinSnapshotStore>();
             siloBuilder.Services.AddSingleton<ISignalHistory, InMemorySignalHistory>();
+            siloBuilder.Services.AddSingleton<IAlertStore, InMemoryAlertStore>();
+            siloBuilder.Services.AddOptions<CrashDetectionOptions>();
             siloBuilder.Services.AddSingleton(TimeProvider.System);
             siloBuilder.AddMemoryStreams(VehicleStreams.ProviderName).AddMemoryGrainStorage("PubSubStore");
             siloBuilder.Services.Configure<PersistenceOptions>(o => o.FlushInterval = TimeSpan.FromMilliseconds(20));

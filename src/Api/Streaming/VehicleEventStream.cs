@@ -1,6 +1,7 @@
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
+using DigitalTwin.Api.Alerts;
 using DigitalTwin.Api.Diagnostics;
 using DigitalTwin.Api.Vehicles;
 using DigitalTwin.Grains.Abstractions.Vehicles;
@@ -136,7 +137,12 @@ public sealed class VehicleEventStream(IClusterClient cluster, IOptions<ApiOptio
     private SseItem<object> Render(VehicleStreamEvent e)
     {
         metrics.EventSent(e.Type);
-        object data = e.Type == VehicleEventTypes.Twin && e.Twin is not null ? TwinDto.From(e.Twin) : e;
+        object data = e switch
+        {
+            { Twin: { } twin } => TwinDto.From(twin),
+            { Alert: { } alert } => AlertDto.From(alert),
+            _ => e,
+        };
         return new SseItem<object>(data, e.Type) { EventId = e.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) };
     }
 }

@@ -1,3 +1,12 @@
+using DigitalTwin.Api.Alerts;
+using DigitalTwin.Grains.Abstractions.Crash;
+
 namespace DigitalTwin.Api.Vehicles;
 
-public sealed record CrashDto(string Status);
+/// <summary>The twin's <c>crash</c> section: <c>none</c>, or the state of its latest crash alert.</summary>
+public sealed record CrashDto(string Status, string? AlertId = null, string? Severity = null, string? Trigger = null, DateTimeOffset? RaisedAt = null)
+{
+    public static CrashDto From(CrashAlert? alert) => alert is null
+        ? new CrashDto("none")
+        : new CrashDto(AlertDto.Name(alert.Status), alert.Id, AlertDto.Name(alert.Incident.Severity), AlertDto.TriggerName(alert.Incident.Trigger), alert.RaisedAt);
+}

@@ -20,6 +20,6 @@ public sealed record TwinDto(
             signals[name] = new SignalDto(reading.Value.ToObject(), reading.Ts);
         }
 
-        return new TwinDto(twin.Vin, twin.Online, twin.LastSeenAt, twin.Version, signals, new CrashDto("none"), null);
+        return new TwinDto(twin.Vin, twin.Online, twin.LastSeenAt, twin.Version, signals, CrashDto.From(twin.Crash), null);
     }
 }

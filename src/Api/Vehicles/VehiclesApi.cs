@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using DigitalTwin.Api.Alerts;
 using DigitalTwin.Api.Auth;
 using DigitalTwin.Api.Problems;
 using DigitalTwin.Api.Streaming;
@@ -55,6 +56,8 @@ public static class VehiclesApi
             .WithName("StreamVehicle")
             .WithSummary("Server-Sent Events: twin changes (coalesced) and alerts as they happen; resumes from `Last-Event-ID`")
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
+
+        vehicle.MapAlertsApi();
 
         vehicles.WithOpenApiErrors();
         return api;

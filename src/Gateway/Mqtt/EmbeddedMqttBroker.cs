@@ -18,11 +18,17 @@ namespace DigitalTwin.Gateway.Mqtt;
 public sealed partial class EmbeddedMqttBroker(
     IOptions<MqttOptions> options,
     VehicleConnectionAuthenticator authenticator,
+    GatewayIdentity identity,
     MqttIngress ingress,
     GatewayMetrics metrics,
     ILogger<EmbeddedMqttBroker> logger) : IHostedService, IAsyncDisposable
 {
     private const string VinItem = "dt.vin";
+    private const string SessionItem = "dt.session";
+    private const string OutboxSender = "digitaltwin-outbox";
+
+    /// <summary>An object no client can put into its session items, unlike any string or client id.</summary>
+    private static readonly object OutboxMarker = new();
     private readonly MqttOptions _options = options.Value;
     private MqttServer? _server;
 
@@ -52,6 +58,7 @@ public sealed partial class EmbeddedMqttBroker(
         server.ClientDisconnectedAsync += OnClientDisconnectedAsync;
         server.InterceptingPublishAsync += OnInterceptingPublishAsync;
         server.InterceptingSubscriptionAsync += OnInterceptingSubscriptionAsync;
+        server.ClientSubscribedTopicAsync += OnClientSubscribedTopicAsync;
         await server.StartAsync();
         _server = server;
     }
@@ -88,25 +95,54 @@ public sealed partial class EmbeddedMqttBroker(
         if (Vin.IsValid(e.ClientId))
         {
             e.SessionItems[VinItem] = e.ClientId;
+            e.SessionItems[SessionItem] = identity.NewSessionId();
         }
     }
 
     private Task OnClientConnectedAsync(ClientConnectedEventArgs e) =>
-        Vin.IsValid(e.ClientId) ? ingress.ReportConnectivityAsync(e.ClientId, online: true).AsTask() : Task.CompletedTask;
+        e.SessionItems[VinItem] is string vin && e.SessionItems[SessionItem] is string session
+            ? ingress.ConnectionOpenedAsync(vin, session).AsTask()
+            : Task.CompletedTask;
 
-    private Task OnClientDisconnectedAsync(ClientDisconnectedEventArgs e)
+    /// <summary>
+    /// The grain ignores the close of a session that is no longer the car's current one, so a takeover or a
+    /// reconnect through another silo cannot take the car offline.
+    /// </summary>
+    private Task OnClientDisconnectedAsync(ClientDisconnectedEventArgs e) =>
+        e.SessionItems[VinItem] is string vin && e.SessionItems[SessionItem] is string session
+            ? ingress.ConnectionClosedAsync(vin, session).AsTask()
+            : Task.CompletedTask;
+
+    private Task OnClientSubscribedTopicAsync(ClientSubscribedTopicEventArgs e) =>
+        e.SessionItems[VinItem] is string vin && e.SessionItems[SessionItem] is string session
+            && e.TopicFilter.Topic == VehicleTopic.Of(vin, VehicleTopicKind.Commands)
+            ? ingress.CommandChannelOpenedAsync(vin, session, identity.Id).AsTask()
+            : Task.CompletedTask;
+
+    /// <summary>Publishes a cloud-to-car message to whoever subscribed to its topic (the car), at QoS 1.</summary>
+    public Task DeliverAsync(string topic, byte[] payload)
     {
-        // A takeover means the car reconnected on a new session; the old one closing is not the car going away.
-        if (e.DisconnectType == MqttClientDisconnectType.Takeover || !Vin.IsValid(e.ClientId))
+        var message = new MqttApplicationMessageBuilder()
+            .WithTopic(topic)
+            .WithPayload(payload)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithContentType("application/json")
+            .Build();
+        return Server.InjectApplicationMessage(new InjectedMqttApplicationMessage(message)
         {
-            return Task.CompletedTask;
-        }
-
-        return ingress.ReportConnectivityAsync(e.ClientId, online: false).AsTask();
+            SenderClientId = OutboxSender,
+            CustomSessionItems = new Dictionary<object, object> { [OutboxMarker] = true },
+        });
     }
 
     private async Task OnInterceptingPublishAsync(InterceptingPublishEventArgs e)
     {
+        // The broker runs its interceptor for injected messages too; ours are the only ones routed to cars.
+        if (e.SessionItems[OutboxMarker] is true)
+        {
+            return;
+        }
+
         // Nothing in the embedded broker subscribes to car-to-cloud topics: the grain is the consumer.
         e.ProcessPublish = false;
         var clientVin = e.SessionItems[VinItem] as string;

@@ -80,11 +80,21 @@ public sealed partial class MqttIngress(
         metrics.Message("subscribe", "not_authorized");
     }
 
-    public async ValueTask ReportConnectivityAsync(string vin, bool online)
+    public ValueTask ConnectionOpenedAsync(string vin, string sessionId) =>
+        TellAsync(vin, g => g.ConnectionOpened(sessionId, time.GetUtcNow()));
+
+    public ValueTask ConnectionClosedAsync(string vin, string sessionId) =>
+        TellAsync(vin, g => g.ConnectionClosed(sessionId, time.GetUtcNow()));
+
+    public ValueTask CommandChannelOpenedAsync(string vin, string sessionId, string gatewayId) =>
+        TellAsync(vin, g => g.CommandChannelOpened(sessionId, gatewayId));
+
+    /// <summary>Connectivity notices are best effort: a failure is logged, never thrown into the broker.</summary>
+    private async ValueTask TellAsync(string vin, Func<IVehicleGrain, ValueTask> call)
     {
         try
         {
-            await grains.GetGrain<IVehicleGrain>(vin).ReportConnectivity(online, time.GetUtcNow());
+            await call(grains.GetGrain<IVehicleGrain>(vin));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -132,7 +142,7 @@ public sealed partial class MqttIngress(
             return Reject(clientVin, topic, error.Reason, error.Detail, payload, null);
         }
 
-        await grains.GetGrain<IVehicleGrain>(vin).ReportConnectivity(online, receivedAt);
+        await grains.GetGrain<IVehicleGrain>(vin).ReportStatus(online, receivedAt);
         return IngressResult.Applied;
     }
 

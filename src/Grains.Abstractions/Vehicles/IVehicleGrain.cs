@@ -1,3 +1,4 @@
+using DigitalTwin.Grains.Abstractions.Crash;
 using DigitalTwin.Grains.Abstractions.Telemetry;
 
 namespace DigitalTwin.Grains.Abstractions.Vehicles;
@@ -12,9 +13,22 @@ public interface IVehicleGrain : IGrainWithStringKey
     [Alias("ApplyEvent")]
     ValueTask<ApplyResult> ApplyEvent(VehicleEvent vehicleEvent);
 
-    /// <summary>The car's MQTT session opened or closed, or it reported its status.</summary>
-    [Alias("ReportConnectivity")]
-    ValueTask ReportConnectivity(bool online, DateTimeOffset at);
+    /// <summary>The car opened an MQTT session; it is online.</summary>
+    /// <param name="sessionId">Unique per connection, so a late close of an older session cannot take the car offline.</param>
+    [Alias("ConnectionOpened")]
+    ValueTask ConnectionOpened(string sessionId, DateTimeOffset at);
+
+    /// <summary>A session closed; the car goes offline only if it was its current session.</summary>
+    [Alias("ConnectionClosed")]
+    ValueTask ConnectionClosed(string sessionId, DateTimeOffset at);
+
+    /// <summary>The car subscribed to its commands on <paramref name="gatewayId"/>: commands can reach it now.</summary>
+    [Alias("CommandChannelOpened")]
+    ValueTask CommandChannelOpened(string sessionId, string gatewayId);
+
+    /// <summary>The car's <c>status</c> document or its Last Will.</summary>
+    [Alias("ReportStatus")]
+    ValueTask ReportStatus(bool online, DateTimeOffset at);
 
     [Alias("GetTwin")]
     ValueTask<TwinSnapshot> GetTwin();
@@ -24,6 +38,16 @@ public interface IVehicleGrain : IGrainWithStringKey
     /// and returns what a watcher that last saw <paramref name="lastEventId"/> missed (the current twin if it
     /// changed since, then newer events still buffered), oldest first.
     /// </summary>
+    /// <summary>Alerts of this vehicle, newest first.</summary>
+    [Alias("GetAlerts")]
+    ValueTask<IReadOnlyList<CrashAlert>> GetAlerts(int limit);
+
+    [Alias("AcknowledgeAlert")]
+    ValueTask<(AlertChange Change, CrashAlert? Alert)> AcknowledgeAlert(string alertId, string by);
+
+    [Alias("ResolveAlert")]
+    ValueTask<(AlertChange Change, CrashAlert? Alert)> ResolveAlert(string alertId, string by);
+
     [Alias("Watch")]
     ValueTask<IReadOnlyList<VehicleStreamEvent>> Watch(long? lastEventId);
 }

@@ -1,3 +1,4 @@
+using DigitalTwin.Grains.Abstractions.Crash;
 using DigitalTwin.Grains.Abstractions.Telemetry;
 
 namespace DigitalTwin.Grains.Abstractions.Vehicles;
@@ -15,6 +16,9 @@ public sealed record TwinSnapshot
     [Id(4)] public long LastTelemetrySeq { get; init; } = -1;
     [Id(5)] public long LastEventSeq { get; init; } = -1;
     [Id(6)] public IReadOnlyDictionary<string, SignalReading> Signals { get; init; } = EmptySignals;
+
+    /// <summary>The latest crash alert of this vehicle, if any: the twin's <c>crash</c> section.</summary>
+    [Id(7)] public CrashAlert? Crash { get; init; }
 
     private static readonly IReadOnlyDictionary<string, SignalReading> EmptySignals =
         new Dictionary<string, SignalReading>(0);

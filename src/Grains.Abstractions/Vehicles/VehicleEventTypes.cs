@@ -5,4 +5,7 @@ public static class VehicleEventTypes
 {
     /// <summary>The whole twin after a change; a newer one supersedes every older one.</summary>
     public const string Twin = "twin";
+
+    /// <summary>An alert raised or changed (acknowledged, resolved, updated by a later trigger).</summary>
+    public const string Alert = "alert";
 }

@@ -1,3 +1,5 @@
+using DigitalTwin.Grains.Abstractions.Crash;
+
 namespace DigitalTwin.Grains.Abstractions.Vehicles;
 
 /// <summary>One live change of a vehicle.</summary>
@@ -7,4 +9,5 @@ namespace DigitalTwin.Grains.Abstractions.Vehicles;
 public sealed record VehicleStreamEvent(
     [property: Id(0)] long Id,
     [property: Id(1)] string Type,
-    [property: Id(2)] TwinSnapshot? Twin);
+    [property: Id(2)] TwinSnapshot? Twin,
+    [property: Id(3)] CrashAlert? Alert = null);

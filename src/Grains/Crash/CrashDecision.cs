@@ -1,3 +1,4 @@
+using DigitalTwin.Grains.Abstractions.Crash;
 namespace DigitalTwin.Grains.Crash;
 
 /// <summary>What one observation meant for crash detection.</summary>

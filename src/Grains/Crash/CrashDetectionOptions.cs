@@ -1,3 +1,4 @@
+using DigitalTwin.Grains.Abstractions.Crash;
 using System.ComponentModel.DataAnnotations;
 
 namespace DigitalTwin.Grains.Crash;

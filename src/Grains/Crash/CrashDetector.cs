@@ -1,3 +1,4 @@
+using DigitalTwin.Grains.Abstractions.Crash;
 using DigitalTwin.Grains.Abstractions.Telemetry;
 using DigitalTwin.Grains.Abstractions.Vehicles;
 using DigitalTwin.Grains.Telemetry;

@@ -1,3 +1,4 @@
+using DigitalTwin.Grains.Abstractions.Crash;
 namespace DigitalTwin.Grains.Crash;
 
 public enum CrashOutcome

@@ -1,3 +1,4 @@
+using DigitalTwin.Grains.Abstractions.Crash;
 using DigitalTwin.Grains.Abstractions.Telemetry;
 using DigitalTwin.Grains.Abstractions.Vehicles;
 
@@ -32,6 +33,7 @@ public sealed class TwinState
         Version = snapshot.Version;
         LastTelemetrySeq = snapshot.LastTelemetrySeq;
         LastEventSeq = snapshot.LastEventSeq;
+        Crash = snapshot.Crash;
     }
 
     public string Vin { get; }
@@ -41,6 +43,17 @@ public sealed class TwinState
     public long LastTelemetrySeq { get; private set; } = -1;
     public long LastEventSeq { get; private set; } = -1;
     public IReadOnlyDictionary<string, SignalReading> Signals => _signals;
+    public CrashAlert? Crash { get; private set; }
+
+    /// <summary>Records the latest crash alert; a change of the twin like any other.</summary>
+    public long SetCrash(CrashAlert alert)
+    {
+        Crash = alert;
+        return ++Version;
+    }
+
+    /// <summary>Marks a change that has no field of its own (an event published), so ids keep growing.</summary>
+    public long Bump() => ++Version;
 
     public ApplyResult Apply(TelemetryMessage message)
     {
@@ -106,6 +119,7 @@ public sealed class TwinState
         LastTelemetrySeq = LastTelemetrySeq,
         LastEventSeq = LastEventSeq,
         Signals = new Dictionary<string, SignalReading>(_signals, StringComparer.Ordinal),
+        Crash = Crash,
     };
 
     private void Touch(DateTimeOffset at)

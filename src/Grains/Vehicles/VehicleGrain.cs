@@ -1,5 +1,9 @@
+using System.Text.Json;
+using DigitalTwin.Grains.Abstractions.Crash;
 using DigitalTwin.Grains.Abstractions.Telemetry;
 using DigitalTwin.Grains.Abstractions.Vehicles;
+using DigitalTwin.Grains.Alerts;
+using DigitalTwin.Grains.Crash;
 using DigitalTwin.Grains.History;
 using DigitalTwin.Grains.Persistence;
 using Microsoft.Extensions.Logging;
@@ -9,26 +13,34 @@ using Orleans.Streams;
 namespace DigitalTwin.Grains.Vehicles;
 
 /// <summary>
-/// Orchestrates one car's twin: the decisions live in <see cref="TwinState"/> and the feature classes;
-/// this grain loads, applies, hands snapshots to the write-behind store at most once per flush interval,
-/// appends history, and publishes changes on its stream while somebody watches.
+/// Orchestrates one car's twin. The decisions live in plain classes (<see cref="TwinState"/>,
+/// <see cref="CrashDetector"/>, <see cref="AlertLifecycle"/>); this grain loads, applies, raises alerts
+/// (stored durably before anyone hears of them), hands snapshots to the write-behind store at most once per
+/// flush interval, and publishes changes on its stream while somebody watches.
 /// </summary>
 public sealed partial class VehicleGrain(
     ITwinSnapshotStore store,
+    IAlertStore alerts,
     ISignalHistory history,
     IOptions<PersistenceOptions> options,
+    IOptions<CrashDetectionOptions> crashOptions,
     TimeProvider time,
     ILogger<VehicleGrain> logger) : Grain, IVehicleGrain
 {
     private const int RecentEventCapacity = 32;
+    private const int MaxOutbox = 64;
 
     private readonly PersistenceOptions _options = options.Value;
     private readonly Queue<VehicleStreamEvent> _recentEvents = new();
+    private readonly List<OutboundMessage> _outbox = [];
     private TwinState _state = null!;
+    private CrashDetector _crash = null!;
     private bool _dirty;
     private IGrainTimer? _flushTimer;
     private DateTimeOffset _watchedUntil = DateTimeOffset.MinValue;
     private IAsyncStream<VehicleStreamEvent>? _stream;
+    private string? _sessionId;
+    private string? _gatewayId;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -37,6 +49,17 @@ public sealed partial class VehicleGrain(
         _state = snapshot is null
             ? new TwinState(vin, _options.MaxSignalsPerTwin)
             : new TwinState(snapshot, _options.MaxSignalsPerTwin);
+
+        // The alert store is written before anyone is told, the snapshot only later: after a crash of the silo
+        // the store may know an alert the snapshot does not, and it must not be raised a second time.
+        var latest = (await alerts.ListAsync(vin, 1, cancellationToken)).FirstOrDefault();
+        if (latest is not null && (_state.Crash is null || latest.UpdatedAt > _state.Crash.UpdatedAt))
+        {
+            _state.SetCrash(latest);
+        }
+
+        _crash = new CrashDetector(crashOptions.Value);
+        _crash.Prime(_state.ToSnapshot(), _state.Crash?.Incident);
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -51,7 +74,9 @@ public sealed partial class VehicleGrain(
         if (result.Outcome == ApplyOutcome.Applied)
         {
             history.Append(_state.Vin, message);
+            var crash = _crash.Observe(message);
             await ChangedAsync();
+            await OnCrashDecisionAsync(crash);
         }
 
         return result;
@@ -63,13 +88,56 @@ public sealed partial class VehicleGrain(
         if (result.Outcome == ApplyOutcome.Applied)
         {
             LogEvent(logger, _state.Vin, vehicleEvent.Type, vehicleEvent.Seq);
+            var crash = _crash.Observe(vehicleEvent);
             await ChangedAsync();
+            await OnCrashDecisionAsync(crash);
         }
 
         return result;
     }
 
-    public async ValueTask ReportConnectivity(bool online, DateTimeOffset at)
+    public async ValueTask ConnectionOpened(string sessionId, DateTimeOffset at)
+    {
+        _sessionId = sessionId;
+        _gatewayId = null;
+        if (_state.ReportConnectivity(true, at))
+        {
+            await ChangedAsync();
+        }
+    }
+
+    public async ValueTask ConnectionClosed(string sessionId, DateTimeOffset at)
+    {
+        if (!string.Equals(sessionId, _sessionId, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        _sessionId = null;
+        _gatewayId = null;
+        if (_state.ReportConnectivity(false, at))
+        {
+            await ChangedAsync();
+        }
+    }
+
+    public async ValueTask CommandChannelOpened(string sessionId, string gatewayId)
+    {
+        if (!string.Equals(sessionId, _sessionId, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        _gatewayId = gatewayId;
+        var waiting = _outbox.ToArray();
+        _outbox.Clear();
+        foreach (var message in waiting)
+        {
+            await SendToCarAsync(message);
+        }
+    }
+
+    public async ValueTask ReportStatus(bool online, DateTimeOffset at)
     {
         if (_state.ReportConnectivity(online, at))
         {
@@ -78,6 +146,14 @@ public sealed partial class VehicleGrain(
     }
 
     public ValueTask<TwinSnapshot> GetTwin() => ValueTask.FromResult(_state.ToSnapshot());
+
+    public ValueTask<IReadOnlyList<CrashAlert>> GetAlerts(int limit) => alerts.ListAsync(_state.Vin, limit, CancellationToken.None);
+
+    public ValueTask<(AlertChange Change, CrashAlert? Alert)> AcknowledgeAlert(string alertId, string by) =>
+        ChangeAlertAsync(alertId, a => AlertLifecycle.Acknowledge(a, by, time.GetUtcNow()));
+
+    public ValueTask<(AlertChange Change, CrashAlert? Alert)> ResolveAlert(string alertId, string by) =>
+        ChangeAlertAsync(alertId, a => AlertLifecycle.Resolve(a, by, time.GetUtcNow()));
 
     public ValueTask<IReadOnlyList<VehicleStreamEvent>> Watch(long? lastEventId)
     {
@@ -88,43 +164,145 @@ public sealed partial class VehicleGrain(
             missed.Add(new VehicleStreamEvent(_state.Version, VehicleEventTypes.Twin, _state.ToSnapshot()));
         }
 
-        missed.AddRange(_recentEvents.Where(e => e.Id > (lastEventId ?? long.MinValue) && e.Type != VehicleEventTypes.Twin));
+        missed.AddRange(_recentEvents.Where(e => e.Id > (lastEventId ?? long.MinValue)));
         missed.Sort(static (a, b) => a.Id.CompareTo(b.Id));
         return ValueTask.FromResult<IReadOnlyList<VehicleStreamEvent>>(missed);
     }
 
-    private async ValueTask ChangedAsync()
+    private async ValueTask OnCrashDecisionAsync(CrashDecision decision)
     {
-        MarkDirty();
-        if (time.GetUtcNow() < _watchedUntil)
+        if (decision.Outcome is not (CrashOutcome.Raised or CrashOutcome.Updated) || decision.Incident is null)
         {
-            // Only while an API node holds an SSE connection for this car: unwatched twins publish nothing.
-            await PublishAsync(new VehicleStreamEvent(_state.Version, VehicleEventTypes.Twin, _state.ToSnapshot()));
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        var fresh = CrashAlert.For(_state.Vin, decision.Incident);
+        var alert = _state.Crash is { } current && current.Id == fresh.Id
+            ? AlertLifecycle.Update(current, decision.Incident, now)
+            : fresh with { RaisedAt = now, UpdatedAt = now };
+
+        // Durable first: only a stored alert is published, pushed to apps and acknowledged to the car.
+        await alerts.SaveAsync(alert, CancellationToken.None);
+        await PublishAlertAsync(alert);
+        LogCrash(logger, _state.Vin, alert.Id, alert.Incident.Severity, alert.Incident.Trigger, decision.Outcome);
+
+        if (decision.Outcome == CrashOutcome.Raised)
+        {
+            await SendToCarAsync(EmergencyAck(alert, now));
         }
     }
 
-    /// <summary>Events other than twin changes (alerts, command updates) are also kept for catch-up.</summary>
-    private async ValueTask PublishAsync(VehicleStreamEvent streamEvent)
+    private async ValueTask<(AlertChange Change, CrashAlert? Alert)> ChangeAlertAsync(string alertId, Func<CrashAlert, (AlertChange, CrashAlert)> change)
     {
-        if (streamEvent.Type != VehicleEventTypes.Twin)
+        var alert = string.Equals(_state.Crash?.Id, alertId, StringComparison.Ordinal)
+            ? _state.Crash
+            : (await alerts.ListAsync(_state.Vin, 1000, CancellationToken.None)).FirstOrDefault(a => a.Id == alertId);
+        if (alert is null)
         {
-            _recentEvents.Enqueue(streamEvent);
-            while (_recentEvents.Count > RecentEventCapacity)
-            {
-                _recentEvents.Dequeue();
-            }
+            return (AlertChange.NotFound, null);
         }
 
-        _stream ??= this.GetStreamProvider(VehicleStreams.ProviderName)
-            .GetStream<VehicleStreamEvent>(StreamId.Create(VehicleStreams.Namespace, _state.Vin));
+        var (outcome, changed) = change(alert);
+        if (outcome != AlertChange.Changed)
+        {
+            return (outcome, changed);
+        }
+
+        await alerts.SaveAsync(changed, CancellationToken.None);
+        await PublishAlertAsync(changed);
+
+        return (outcome, changed);
+    }
+
+    private async ValueTask PublishAlertAsync(CrashAlert alert)
+    {
+        if (_state.Crash is null || _state.Crash.Id == alert.Id || alert.Incident.OccurredAt >= _state.Crash.Incident.OccurredAt)
+        {
+            _state.SetCrash(alert);
+        }
+
+        await ChangedAsync();
+
+        // The alert event gets an id of its own after the twin that shows it, so ids only grow and a client
+        // resuming from either one misses nothing.
+        var streamEvent = new VehicleStreamEvent(_state.Bump(), VehicleEventTypes.Alert, null, alert);
+        _recentEvents.Enqueue(streamEvent);
+        while (_recentEvents.Count > RecentEventCapacity)
+        {
+            _recentEvents.Dequeue();
+        }
+
+        if (IsWatched)
+        {
+            await PublishAsync(VehicleStream, streamEvent);
+        }
+
+        await PublishAsync(
+            this.GetStreamProvider(VehicleStreams.ProviderName).GetStream<CrashAlert>(StreamId.Create(AlertStreams.Namespace, AlertStreams.FleetKey)),
+            alert);
+    }
+
+    private OutboundMessage EmergencyAck(CrashAlert alert, DateTimeOffset now)
+    {
+        var payload = JsonSerializer.SerializeToUtf8Bytes(new
+        {
+            id = Guid.NewGuid(),
+            name = "emergency.ack",
+            @params = new { alertId = alert.Id, severity = alert.Incident.Severity.ToString().ToLowerInvariant() },
+            expiresAt = now.AddMinutes(10).ToUnixTimeMilliseconds(),
+        });
+        return new OutboundMessage(_state.Vin, $"vehicles/{_state.Vin}/commands", payload);
+    }
+
+    /// <summary>
+    /// Through the gateway that holds the car's session, whichever silo that is; held here until the car
+    /// subscribes to its commands when it is not reachable now.
+    /// </summary>
+    private async ValueTask SendToCarAsync(OutboundMessage message)
+    {
+        if (_gatewayId is null)
+        {
+            if (_outbox.Count >= MaxOutbox)
+            {
+                _outbox.RemoveAt(0);
+            }
+
+            _outbox.Add(message);
+            return;
+        }
+
+        await PublishAsync(
+            this.GetStreamProvider(VehicleStreams.ProviderName).GetStream<OutboundMessage>(StreamId.Create(GatewayStreams.Namespace, _gatewayId)),
+            message);
+    }
+
+    private bool IsWatched => time.GetUtcNow() < _watchedUntil;
+
+    private IAsyncStream<VehicleStreamEvent> VehicleStream => _stream ??=
+        this.GetStreamProvider(VehicleStreams.ProviderName).GetStream<VehicleStreamEvent>(StreamId.Create(VehicleStreams.Namespace, _state.Vin));
+
+    private async ValueTask ChangedAsync()
+    {
+        MarkDirty();
+        if (IsWatched)
+        {
+            // Only while an API node holds an SSE connection for this car: unwatched twins publish nothing.
+            await PublishAsync(VehicleStream, new VehicleStreamEvent(_state.Version, VehicleEventTypes.Twin, _state.ToSnapshot()));
+        }
+    }
+
+    private async ValueTask PublishAsync<T>(IAsyncStream<T> stream, T item)
+    {
         try
         {
-            await _stream.OnNextAsync(streamEvent);
+            await stream.OnNextAsync(item);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // Live updates are best effort; the twin itself has been applied and watchers catch up on reconnect.
-            LogPublishFailed(logger, ex, _state.Vin);
+            // Live delivery is best effort: the twin and the alert are already applied and stored, and
+            // watchers catch up from the grain when they renew or reconnect.
+            LogPublishFailed(logger, ex, _state.Vin, typeof(T).Name);
         }
     }
 
@@ -164,6 +342,9 @@ public sealed partial class VehicleGrain(
     [LoggerMessage(Level = LogLevel.Information, Message = "Vehicle {Vin} reported event {Type} (seq {Seq})")]
     private static partial void LogEvent(ILogger logger, string vin, string type, long seq);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing a live change of {Vin} failed")]
-    private static partial void LogPublishFailed(ILogger logger, Exception exception, string vin);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Crash alert {AlertId} of {Vin}: {Severity} by {Trigger} ({Outcome})")]
+    private static partial void LogCrash(ILogger logger, string vin, string alertId, CrashSeverity severity, CrashTrigger trigger, CrashOutcome outcome);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing a {Kind} of {Vin} failed")]
+    private static partial void LogPublishFailed(ILogger logger, Exception exception, string vin, string kind);
 }

@@ -1,3 +1,4 @@
+using DigitalTwin.Grains.Abstractions.Crash;
 using DigitalTwin.Grains.Crash;
 using DigitalTwin.Grains.Telemetry;
 using static DigitalTwin.Grains.Tests.Crash.TelemetryTrace;

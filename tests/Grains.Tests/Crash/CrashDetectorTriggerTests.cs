@@ -1,3 +1,4 @@
+using DigitalTwin.Grains.Abstractions.Crash;
 using DigitalTwin.Grains.Abstractions.Telemetry;
 using DigitalTwin.Grains.Crash;
 using DigitalTwin.Grains.Telemetry;

@@ -63,13 +63,36 @@ public sealed class VehicleGrainTests(ClusterFixture fixture)
     {
         var grain = fixture.Grains.GetGrain<IVehicleGrain>(NewVin());
 
-        await grain.ReportConnectivity(true, T0);
+        await grain.ConnectionOpened("gw:1", T0);
         Assert.True((await grain.GetTwin()).Online);
 
-        await grain.ReportConnectivity(false, T0.AddSeconds(1));
+        await grain.ConnectionClosed("gw:1", T0.AddSeconds(1));
         var twin = await grain.GetTwin();
         Assert.False(twin.Online);
         Assert.Equal(T0.AddSeconds(1), twin.LastSeenAt);
+    }
+
+    [Fact]
+    public async Task The_late_close_of_an_older_session_does_not_take_the_car_offline()
+    {
+        var grain = fixture.Grains.GetGrain<IVehicleGrain>(NewVin());
+        await grain.ConnectionOpened("silo-a:1", T0);
+        await grain.ConnectionOpened("silo-b:7", T0.AddSeconds(1));
+
+        await grain.ConnectionClosed("silo-a:1", T0.AddSeconds(2));
+
+        Assert.True((await grain.GetTwin()).Online);
+    }
+
+    [Fact]
+    public async Task The_status_document_sets_online()
+    {
+        var grain = fixture.Grains.GetGrain<IVehicleGrain>(NewVin());
+        await grain.ConnectionOpened("gw:1", T0);
+
+        await grain.ReportStatus(false, T0.AddSeconds(1));
+
+        Assert.False((await grain.GetTwin()).Online);
     }
 
     [Fact]

@@ -1,4 +1,4 @@
-namespace DigitalTwin.Grains.Crash;
+namespace DigitalTwin.Grains.Abstractions.Crash;
 
 /// <summary>
 /// One crash as the backend understands it, carrying the eCall-style minimum set of data the twin holds.

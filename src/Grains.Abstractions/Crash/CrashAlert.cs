@@ -1,4 +1,4 @@
-namespace DigitalTwin.Grains.Crash;
+namespace DigitalTwin.Grains.Abstractions.Crash;
 
 /// <summary>
 /// The alert for one incident (contract: <c>vehicle-alerts</c>, <c>GET .../alerts</c>). An update of the
@@ -13,6 +13,21 @@ public sealed record CrashAlert(
     public const string AlertType = "crash";
 
     public string Type => AlertType;
+
+    [Id(3)] public AlertStatus Status { get; init; } = AlertStatus.Open;
+
+    /// <summary>When the backend raised the alert (its own clock, unlike the incident's car times).</summary>
+    [Id(4)] public DateTimeOffset RaisedAt { get; init; }
+
+    [Id(5)] public DateTimeOffset UpdatedAt { get; init; }
+
+    [Id(6)] public string? AcknowledgedBy { get; init; }
+
+    [Id(7)] public DateTimeOffset? AcknowledgedAt { get; init; }
+
+    [Id(8)] public string? ResolvedBy { get; init; }
+
+    [Id(9)] public DateTimeOffset? ResolvedAt { get; init; }
 
     /// <summary>
     /// The id derives from the VIN and the incident's first trigger time, so a replayed or re-raised copy of the

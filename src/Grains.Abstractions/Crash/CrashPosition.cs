@@ -1,4 +1,4 @@
-namespace DigitalTwin.Grains.Crash;
+namespace DigitalTwin.Grains.Abstractions.Crash;
 
 /// <summary>The car's last known position when an incident was raised.</summary>
 /// <param name="Heading">Degrees from north; null when the car never reported one.</param>

@@ -1,4 +1,4 @@
-namespace DigitalTwin.Grains.Crash;
+namespace DigitalTwin.Grains.Abstractions.Crash;
 
 /// <summary>
 /// What made the detector believe in a crash. A flags type because one incident gathers every trigger

@@ -1,4 +1,4 @@
-namespace DigitalTwin.Grains.Crash;
+namespace DigitalTwin.Grains.Abstractions.Crash;
 
 /// <summary>How bad a crash looks from the car's data; ordered, so a higher value is worse.</summary>
 public enum CrashSeverity

@@ -1,0 +1,83 @@
+using System.ComponentModel;
+using DigitalTwin.Api.Auth;
+using DigitalTwin.Api.Problems;
+using DigitalTwin.Grains.Abstractions.Crash;
+using DigitalTwin.Grains.Abstractions.Vehicles;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+
+namespace DigitalTwin.Api.Alerts;
+
+public static class AlertsApi
+{
+    public const int MaxAlertIdLength = 128;
+
+    /// <summary>Maps onto the vehicle group, so the VIN gate and the single ownership check apply.</summary>
+    public static RouteGroupBuilder MapAlertsApi(this RouteGroupBuilder vehicle)
+    {
+        var alerts = vehicle.MapGroup("/alerts").WithTags("Alerts");
+
+        alerts.MapGet("/", ListAlerts)
+            .WithName("ListAlerts")
+            .WithSummary("Crash and other alerts of the vehicle, newest first");
+
+        alerts.MapPost("/{alertId}/acknowledge", Acknowledge)
+            .RequireAuthorization(Policies.Operator)
+            .WithName("AcknowledgeAlert")
+            .WithSummary("Operators: someone is taking care of this alert (open -> acknowledged)")
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
+        alerts.MapPost("/{alertId}/resolve", Resolve)
+            .RequireAuthorization(Policies.Operator)
+            .WithName("ResolveAlert")
+            .WithSummary("Operators: the incident is over (open or acknowledged -> resolved)");
+
+        return vehicle;
+    }
+
+    internal static async Task<Results<Ok<IReadOnlyList<AlertDto>>, ValidationProblem>> ListAlerts(
+        string vin,
+        [Description("Most alerts to return, newest first (1..Api:MaxPageSize, default 50)")] int? limit,
+        IGrainFactory grains,
+        IOptions<ApiOptions> options)
+    {
+        var max = options.Value.MaxPageSize;
+        var size = limit ?? Math.Min(50, max);
+        if (size < 1 || size > max)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"limit must be between 1 and {max}"] }, type: ProblemTypes.Validation);
+        }
+
+        var alerts = await grains.GetGrain<IVehicleGrain>(vin).GetAlerts(size);
+        return TypedResults.Ok<IReadOnlyList<AlertDto>>(alerts.Select(AlertDto.From).ToList());
+    }
+
+    internal static Task<Results<Ok<AlertDto>, ValidationProblem, ProblemHttpResult>> Acknowledge(string vin, string alertId, HttpContext http, IGrainFactory grains) =>
+        ChangeAsync(alertId, () => grains.GetGrain<IVehicleGrain>(vin).AcknowledgeAlert(alertId, http.User.Subject() ?? "operator"));
+
+    internal static Task<Results<Ok<AlertDto>, ValidationProblem, ProblemHttpResult>> Resolve(string vin, string alertId, HttpContext http, IGrainFactory grains) =>
+        ChangeAsync(alertId, () => grains.GetGrain<IVehicleGrain>(vin).ResolveAlert(alertId, http.User.Subject() ?? "operator"));
+
+    private static async Task<Results<Ok<AlertDto>, ValidationProblem, ProblemHttpResult>> ChangeAsync(string alertId, Func<ValueTask<(AlertChange Change, CrashAlert? Alert)>> change)
+    {
+        if (alertId.Length > MaxAlertIdLength || !alertId.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["alertId"] = ["not an alert id"] }, type: ProblemTypes.Validation);
+        }
+
+        var (outcome, alert) = await change();
+        return outcome switch
+        {
+            AlertChange.NotFound => TypedResults.Problem(title: "No such alert", statusCode: StatusCodes.Status404NotFound, type: ProblemTypes.NotFound),
+            AlertChange.Conflict => TypedResults.Problem(
+                title: "The alert cannot move to that state",
+                detail: $"The alert is {AlertDto.Name(alert!.Status)}.",
+                statusCode: StatusCodes.Status409Conflict,
+                type: ProblemTypes.Conflict),
+            _ => TypedResults.Ok(AlertDto.From(alert!)),
+        };
+    }
+}

@@ -1,0 +1,23 @@
+using System.Collections.Concurrent;
+using DigitalTwin.Grains.Abstractions.Crash;
+
+namespace DigitalTwin.Grains.Alerts;
+
+public sealed class InMemoryAlertStore : IAlertStore
+{
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, CrashAlert>> _byVin = new(StringComparer.Ordinal);
+
+    public ValueTask SaveAsync(CrashAlert alert, CancellationToken cancellationToken)
+    {
+        _byVin.GetOrAdd(alert.Vin, static _ => new(StringComparer.Ordinal))[alert.Id] = alert;
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<IReadOnlyList<CrashAlert>> ListAsync(string vin, int limit, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<CrashAlert> alerts = _byVin.TryGetValue(vin, out var byId)
+            ? byId.Values.OrderByDescending(a => a.Incident.OccurredAt).ThenByDescending(a => a.Id, StringComparer.Ordinal).Take(limit).ToList()
+            : [];
+        return ValueTask.FromResult(alerts);
+    }
+}
