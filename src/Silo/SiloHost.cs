@@ -2,7 +2,10 @@ using DigitalTwin.Api;
 using DigitalTwin.Gateway;
 using DigitalTwin.Grains.Abstractions.Vehicles;
 using DigitalTwin.Grains.Alerts;
+using DigitalTwin.Grains;
+using DigitalTwin.Grains.Commands;
 using DigitalTwin.Grains.Crash;
+using DigitalTwin.Grains.Preconditioning;
 using DigitalTwin.Grains.History;
 using DigitalTwin.Grains.Ownership;
 using DigitalTwin.Grains.Persistence;
@@ -47,6 +50,10 @@ public static class SiloHost
         builder.Services.AddSingleton<ISignalHistory, InMemorySignalHistory>();
         builder.Services.AddSingleton<IVehicleRegistry, InMemoryVehicleRegistry>();
         builder.Services.AddSingleton<IAlertStore, InMemoryAlertStore>();
+        builder.Services.AddSingleton<ICommandStore, InMemoryCommandStore>();
+        builder.Services.AddKeyedSingleton(DomainClock.Key, (sp, _) => sp.GetRequiredService<TimeProvider>());
+        builder.Services.AddOptions<CommandPolicyOptions>().BindConfiguration(CommandPolicyOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<PreconditioningOptions>().BindConfiguration(PreconditioningOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<CrashDetectionOptions>().BindConfiguration(CrashDetectionOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 
         var silo = builder.Configuration.GetSection(SiloOptions.SectionName).Get<SiloOptions>() ?? new SiloOptions();
@@ -58,6 +65,7 @@ public static class SiloHost
             orleans.Configure<GrainCollectionOptions>(o => o.CollectionAge = TimeSpan.FromMinutes(15));
             orleans.AddMemoryStreams(VehicleStreams.ProviderName);
             orleans.AddMemoryGrainStorage("PubSubStore");
+            orleans.UseInMemoryReminderService();
         });
     }
 }

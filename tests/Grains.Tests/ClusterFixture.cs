@@ -1,6 +1,9 @@
 using DigitalTwin.Grains.Abstractions.Vehicles;
 using DigitalTwin.Grains.Alerts;
+using DigitalTwin.Grains.Commands;
 using DigitalTwin.Grains.Crash;
+using DigitalTwin.Grains.Preconditioning;
+using Microsoft.Extensions.Time.Testing;
 using DigitalTwin.Grains.History;
 using DigitalTwin.Grains.Persistence;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,6 +23,9 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public ITwinSnapshotStore Store =>
         ((InProcessSiloHandle)Cluster.Primary!).SiloHost.Services.GetRequiredService<ITwinSnapshotStore>();
+
+    /// <summary>The domain clock of every grain in this cluster; tests move it forward, never back.</summary>
+    public static FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
 
     public IAlertStore Alerts =>
         ((InProcessSiloHandle)Cluster.Primary!).SiloHost.Services.GetRequiredService<IAlertStore>();
@@ -41,7 +47,14 @@ public sealed class ClusterFixture : IAsyncLifetime
             siloBuilder.Services.AddSingleton<ITwinSnapshotStore, InMemoryTwinSnapshotStore>();
             siloBuilder.Services.AddSingleton<ISignalHistory, InMemorySignalHistory>();
             siloBuilder.Services.AddSingleton<IAlertStore, InMemoryAlertStore>();
+            siloBuilder.Services.AddSingleton<ICommandStore, InMemoryCommandStore>();
             siloBuilder.Services.AddOptions<CrashDetectionOptions>();
+            siloBuilder.Services.AddOptions<CommandPolicyOptions>();
+            siloBuilder.Services.AddOptions<PreconditioningOptions>();
+
+            // Only the domain reads this clock; Orleans keeps the real one for its own loops.
+            siloBuilder.Services.AddKeyedSingleton<TimeProvider>(DomainClock.Key, Clock);
+            siloBuilder.UseInMemoryReminderService();
             siloBuilder.Services.AddSingleton(TimeProvider.System);
             siloBuilder.AddMemoryStreams(VehicleStreams.ProviderName).AddMemoryGrainStorage("PubSubStore");
             siloBuilder.Services.Configure<PersistenceOptions>(o => o.FlushInterval = TimeSpan.FromMilliseconds(20));

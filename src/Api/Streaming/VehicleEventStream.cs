@@ -2,6 +2,7 @@ using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using DigitalTwin.Api.Alerts;
+using DigitalTwin.Api.Commands;
 using DigitalTwin.Api.Diagnostics;
 using DigitalTwin.Api.Vehicles;
 using DigitalTwin.Grains.Abstractions.Vehicles;
@@ -141,6 +142,7 @@ public sealed class VehicleEventStream(IClusterClient cluster, IOptions<ApiOptio
         {
             { Twin: { } twin } => TwinDto.From(twin),
             { Alert: { } alert } => AlertDto.From(alert),
+            { Command: { } command } => CommandDto.From(command),
             _ => e,
         };
         return new SseItem<object>(data, e.Type) { EventId = e.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) };

@@ -1,3 +1,4 @@
+using DigitalTwin.Api.Preconditioning;
 using DigitalTwin.Grains.Abstractions.Vehicles;
 
 namespace DigitalTwin.Api.Vehicles;
@@ -10,7 +11,7 @@ public sealed record TwinDto(
     long Version,
     IReadOnlyDictionary<string, SignalDto> Signals,
     CrashDto Crash,
-    object? Preconditioning)
+    PreconditioningDto? Preconditioning)
 {
     public static TwinDto From(TwinSnapshot twin)
     {
@@ -20,6 +21,6 @@ public sealed record TwinDto(
             signals[name] = new SignalDto(reading.Value.ToObject(), reading.Ts);
         }
 
-        return new TwinDto(twin.Vin, twin.Online, twin.LastSeenAt, twin.Version, signals, CrashDto.From(twin.Crash), null);
+        return new TwinDto(twin.Vin, twin.Online, twin.LastSeenAt, twin.Version, signals, CrashDto.From(twin.Crash), PreconditioningDto.From(twin.Preconditioning));
     }
 }

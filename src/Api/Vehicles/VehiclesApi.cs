@@ -1,6 +1,8 @@
 using System.ComponentModel;
 using DigitalTwin.Api.Alerts;
 using DigitalTwin.Api.Auth;
+using DigitalTwin.Api.Commands;
+using DigitalTwin.Api.Preconditioning;
 using DigitalTwin.Api.Problems;
 using DigitalTwin.Api.Streaming;
 using DigitalTwin.Grains.Abstractions.Vehicles;
@@ -58,6 +60,8 @@ public static class VehiclesApi
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
 
         vehicle.MapAlertsApi();
+        vehicle.MapCommandsApi();
+        vehicle.MapPreconditioningApi();
 
         vehicles.WithOpenApiErrors();
         return api;

@@ -1,7 +1,9 @@
 using System.Buffers;
 using DigitalTwin.Gateway.DeadLetters;
 using DigitalTwin.Gateway.Diagnostics;
+using DigitalTwin.Grains.Abstractions.Commands;
 using DigitalTwin.Grains.Abstractions.Telemetry;
+using DigitalTwin.Grains.Commands;
 using DigitalTwin.Grains.Abstractions.Vehicles;
 using DigitalTwin.Grains.Telemetry;
 using Microsoft.Extensions.Logging;
@@ -54,6 +56,7 @@ public sealed partial class MqttIngress(
                 VehicleTopicKind.Telemetry => await ApplyTelemetryAsync(clientVin, topic, target.Vin, payload, receivedAt),
                 VehicleTopicKind.Events => await ApplyEventAsync(clientVin, topic, target.Vin, payload, receivedAt),
                 VehicleTopicKind.Status => await ApplyStatusAsync(clientVin, topic, target.Vin, payload, receivedAt),
+                VehicleTopicKind.CommandAck => await ApplyCommandAckAsync(clientVin, topic, target.Vin, payload),
                 _ => IngressResult.Ignored,
             };
 
@@ -144,6 +147,31 @@ public sealed partial class MqttIngress(
 
         await grains.GetGrain<IVehicleGrain>(vin).ReportStatus(online, receivedAt);
         return IngressResult.Applied;
+    }
+
+    private async ValueTask<IngressResult> ApplyCommandAckAsync(string? clientVin, string topic, string vin, ReadOnlySequence<byte> payload)
+    {
+        var parsed = CommandAckParser.Parse(payload);
+        if (!parsed.IsSuccess)
+        {
+            return Reject(clientVin, topic, parsed.Error!, parsed.Detail!, payload, null);
+        }
+
+        // The grain is the car's own, so an id it does not know is unknown or another car's: counted, ignored.
+        var outcome = await grains.GetGrain<IVehicleGrain>(vin).AckCommand(parsed.Value!);
+        switch (outcome)
+        {
+            case AckOutcome.Applied:
+                return IngressResult.Applied;
+            case AckOutcome.Duplicate:
+                return IngressResult.Duplicate;
+            case AckOutcome.Unknown:
+                deadLetters.Add(clientVin, topic, RejectReason.UnknownCommand, $"no command {parsed.Value!.Id} on this vehicle", payload);
+                return IngressResult.Ignored;
+            default:
+                deadLetters.Add(clientVin, topic, RejectReason.InvalidTransition, $"command {parsed.Value!.Id} cannot go to {parsed.Value.Status}", payload);
+                return IngressResult.Ignored;
+        }
     }
 
     private IngressResult Reject(string? clientVin, string topic, string reason, string detail, ReadOnlySequence<byte> payload, string? kindForMetrics)

@@ -1,3 +1,5 @@
+using DigitalTwin.Grains.Abstractions.Commands;
+using DigitalTwin.Grains.Abstractions.Preconditioning;
 using DigitalTwin.Grains.Abstractions.Crash;
 using DigitalTwin.Grains.Abstractions.Telemetry;
 
@@ -47,6 +49,26 @@ public interface IVehicleGrain : IGrainWithStringKey
 
     [Alias("ResolveAlert")]
     ValueTask<(AlertChange Change, CrashAlert? Alert)> ResolveAlert(string alertId, string by);
+
+    /// <summary>Validates, guards by the twin's state, queues and (when the car listens) sends a command.</summary>
+    /// <param name="idempotencyKey">A retried request with the same key returns the command of the first one.</param>
+    [Alias("SubmitCommand")]
+    ValueTask<CommandDecision> SubmitCommand(CommandRequest request, string? idempotencyKey);
+
+    [Alias("GetCommand")]
+    ValueTask<VehicleCommand?> GetCommand(Guid id);
+
+    /// <summary>The car's ack on <c>commands/ack</c>.</summary>
+    [Alias("AckCommand")]
+    ValueTask<AckOutcome> AckCommand(CommandAck ack);
+
+    /// <summary>Plans cabin preconditioning for a departure; replaces any earlier plan.</summary>
+    [Alias("SetPreconditioning")]
+    ValueTask<PreconditioningPlan> SetPreconditioning(DateTimeOffset departureAt, double targetTemperatureC);
+
+    /// <returns>False when there was no plan.</returns>
+    [Alias("CancelPreconditioning")]
+    ValueTask<bool> CancelPreconditioning();
 
     [Alias("Watch")]
     ValueTask<IReadOnlyList<VehicleStreamEvent>> Watch(long? lastEventId);

@@ -1,3 +1,4 @@
+using DigitalTwin.Grains.Abstractions.Preconditioning;
 using DigitalTwin.Grains.Abstractions.Crash;
 using DigitalTwin.Grains.Abstractions.Telemetry;
 
@@ -19,6 +20,9 @@ public sealed record TwinSnapshot
 
     /// <summary>The latest crash alert of this vehicle, if any: the twin's <c>crash</c> section.</summary>
     [Id(7)] public CrashAlert? Crash { get; init; }
+
+    /// <summary>The cabin preconditioning plan, if any: the twin's <c>preconditioning</c> section.</summary>
+    [Id(8)] public PreconditioningPlan? Preconditioning { get; init; }
 
     private static readonly IReadOnlyDictionary<string, SignalReading> EmptySignals =
         new Dictionary<string, SignalReading>(0);

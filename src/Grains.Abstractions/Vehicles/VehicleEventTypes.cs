@@ -8,4 +8,7 @@ public static class VehicleEventTypes
 
     /// <summary>An alert raised or changed (acknowledged, resolved, updated by a later trigger).</summary>
     public const string Alert = "alert";
+
+    /// <summary>A command created or moved to another state.</summary>
+    public const string Command = "command";
 }

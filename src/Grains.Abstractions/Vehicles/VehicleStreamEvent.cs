@@ -1,3 +1,4 @@
+using DigitalTwin.Grains.Abstractions.Commands;
 using DigitalTwin.Grains.Abstractions.Crash;
 
 namespace DigitalTwin.Grains.Abstractions.Vehicles;
@@ -10,4 +11,5 @@ public sealed record VehicleStreamEvent(
     [property: Id(0)] long Id,
     [property: Id(1)] string Type,
     [property: Id(2)] TwinSnapshot? Twin,
-    [property: Id(3)] CrashAlert? Alert = null);
+    [property: Id(3)] CrashAlert? Alert = null,
+    [property: Id(4)] VehicleCommand? Command = null);

@@ -1,3 +1,4 @@
+using DigitalTwin.Grains.Abstractions.Commands;
 namespace DigitalTwin.Grains.Commands;
 
 /// <summary>The command names of the contract (section 2, command document).</summary>

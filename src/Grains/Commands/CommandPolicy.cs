@@ -1,3 +1,5 @@
+using DigitalTwin.Grains.Abstractions.Preconditioning;
+using DigitalTwin.Grains.Abstractions.Commands;
 using System.Buffers;
 using System.Collections.Frozen;
 using System.Globalization;

@@ -1,3 +1,4 @@
+using DigitalTwin.Grains.Abstractions.Commands;
 using System.ComponentModel.DataAnnotations;
 
 namespace DigitalTwin.Grains.Commands;

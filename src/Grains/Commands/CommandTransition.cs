@@ -1,3 +1,4 @@
+using DigitalTwin.Grains.Abstractions.Commands;
 namespace DigitalTwin.Grains.Commands;
 
 /// <summary>The answer of <see cref="CommandLifecycle"/> to one event in a command's life.</summary>

@@ -1,3 +1,4 @@
+using DigitalTwin.Grains.Abstractions.Commands;
 namespace DigitalTwin.Grains.Commands;
 
 public enum TransitionVerdict

@@ -1,3 +1,4 @@
+using DigitalTwin.Grains.Abstractions.Preconditioning;
 namespace DigitalTwin.Grains.Preconditioning;
 
 /// <summary>What <see cref="PreconditioningPlanner"/> plans from.</summary>

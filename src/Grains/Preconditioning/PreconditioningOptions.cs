@@ -1,3 +1,4 @@
+using DigitalTwin.Grains.Abstractions.Preconditioning;
 using System.ComponentModel.DataAnnotations;
 
 namespace DigitalTwin.Grains.Preconditioning;

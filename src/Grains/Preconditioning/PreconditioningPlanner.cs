@@ -1,3 +1,4 @@
+using DigitalTwin.Grains.Abstractions.Preconditioning;
 using System.Globalization;
 using DigitalTwin.Grains.Abstractions.Telemetry;
 using DigitalTwin.Grains.Telemetry;

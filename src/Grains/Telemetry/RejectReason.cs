@@ -18,5 +18,7 @@ public static class RejectReason
     public const string InvalidVin = "invalid_vin";
     public const string NotAuthorized = "not_authorized";
     public const string Duplicate = "duplicate";
+    public const string UnknownCommand = "unknown_command";
+    public const string InvalidTransition = "invalid_transition";
     public const string Internal = "internal_error";
 }

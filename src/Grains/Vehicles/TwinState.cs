@@ -1,3 +1,4 @@
+using DigitalTwin.Grains.Abstractions.Preconditioning;
 using DigitalTwin.Grains.Abstractions.Crash;
 using DigitalTwin.Grains.Abstractions.Telemetry;
 using DigitalTwin.Grains.Abstractions.Vehicles;
@@ -34,6 +35,7 @@ public sealed class TwinState
         LastTelemetrySeq = snapshot.LastTelemetrySeq;
         LastEventSeq = snapshot.LastEventSeq;
         Crash = snapshot.Crash;
+        Preconditioning = snapshot.Preconditioning;
     }
 
     public string Vin { get; }
@@ -44,6 +46,13 @@ public sealed class TwinState
     public long LastEventSeq { get; private set; } = -1;
     public IReadOnlyDictionary<string, SignalReading> Signals => _signals;
     public CrashAlert? Crash { get; private set; }
+    public PreconditioningPlan? Preconditioning { get; private set; }
+
+    public long SetPreconditioning(PreconditioningPlan? plan)
+    {
+        Preconditioning = plan;
+        return ++Version;
+    }
 
     /// <summary>Records the latest crash alert; a change of the twin like any other.</summary>
     public long SetCrash(CrashAlert alert)
@@ -120,6 +129,7 @@ public sealed class TwinState
         LastEventSeq = LastEventSeq,
         Signals = new Dictionary<string, SignalReading>(_signals, StringComparer.Ordinal),
         Crash = Crash,
+        Preconditioning = Preconditioning,
     };
 
     private void Touch(DateTimeOffset at)

@@ -3,9 +3,12 @@ using DigitalTwin.Grains.Abstractions.Crash;
 using DigitalTwin.Grains.Abstractions.Telemetry;
 using DigitalTwin.Grains.Abstractions.Vehicles;
 using DigitalTwin.Grains.Alerts;
+using DigitalTwin.Grains.Commands;
 using DigitalTwin.Grains.Crash;
 using DigitalTwin.Grains.History;
 using DigitalTwin.Grains.Persistence;
+using DigitalTwin.Grains.Preconditioning;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Streams;
@@ -21,11 +24,14 @@ namespace DigitalTwin.Grains.Vehicles;
 public sealed partial class VehicleGrain(
     ITwinSnapshotStore store,
     IAlertStore alerts,
+    ICommandStore commands,
     ISignalHistory history,
     IOptions<PersistenceOptions> options,
     IOptions<CrashDetectionOptions> crashOptions,
-    TimeProvider time,
-    ILogger<VehicleGrain> logger) : Grain, IVehicleGrain
+    IOptions<CommandPolicyOptions> commandOptions,
+    IOptions<PreconditioningOptions> preconditioningOptions,
+    [FromKeyedServices(DomainClock.Key)] TimeProvider time,
+    ILogger<VehicleGrain> logger) : Grain, IVehicleGrain, IRemindable
 {
     private const int RecentEventCapacity = 32;
     private const int MaxOutbox = 64;
@@ -60,6 +66,9 @@ public sealed partial class VehicleGrain(
 
         _crash = new CrashDetector(crashOptions.Value);
         _crash.Prime(_state.ToSnapshot(), _state.Crash?.Incident);
+
+        _commands = new CommandQueue(await commands.LoadOpenAsync(vin, cancellationToken));
+        ArmExpiryTimer();
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -77,6 +86,7 @@ public sealed partial class VehicleGrain(
             var crash = _crash.Observe(message);
             await ChangedAsync();
             await OnCrashDecisionAsync(crash);
+            await ReplanIfChangedAsync();
         }
 
         return result;
@@ -135,6 +145,8 @@ public sealed partial class VehicleGrain(
         {
             await SendToCarAsync(message);
         }
+
+        await DeliverCommandsAsync();
     }
 
     public async ValueTask ReportStatus(bool online, DateTimeOffset at)
@@ -146,14 +158,6 @@ public sealed partial class VehicleGrain(
     }
 
     public ValueTask<TwinSnapshot> GetTwin() => ValueTask.FromResult(_state.ToSnapshot());
-
-    public ValueTask<IReadOnlyList<CrashAlert>> GetAlerts(int limit) => alerts.ListAsync(_state.Vin, limit, CancellationToken.None);
-
-    public ValueTask<(AlertChange Change, CrashAlert? Alert)> AcknowledgeAlert(string alertId, string by) =>
-        ChangeAlertAsync(alertId, a => AlertLifecycle.Acknowledge(a, by, time.GetUtcNow()));
-
-    public ValueTask<(AlertChange Change, CrashAlert? Alert)> ResolveAlert(string alertId, string by) =>
-        ChangeAlertAsync(alertId, a => AlertLifecycle.Resolve(a, by, time.GetUtcNow()));
 
     public ValueTask<IReadOnlyList<VehicleStreamEvent>> Watch(long? lastEventId)
     {
@@ -167,92 +171,6 @@ public sealed partial class VehicleGrain(
         missed.AddRange(_recentEvents.Where(e => e.Id > (lastEventId ?? long.MinValue)));
         missed.Sort(static (a, b) => a.Id.CompareTo(b.Id));
         return ValueTask.FromResult<IReadOnlyList<VehicleStreamEvent>>(missed);
-    }
-
-    private async ValueTask OnCrashDecisionAsync(CrashDecision decision)
-    {
-        if (decision.Outcome is not (CrashOutcome.Raised or CrashOutcome.Updated) || decision.Incident is null)
-        {
-            return;
-        }
-
-        var now = time.GetUtcNow();
-        var fresh = CrashAlert.For(_state.Vin, decision.Incident);
-        var alert = _state.Crash is { } current && current.Id == fresh.Id
-            ? AlertLifecycle.Update(current, decision.Incident, now)
-            : fresh with { RaisedAt = now, UpdatedAt = now };
-
-        // Durable first: only a stored alert is published, pushed to apps and acknowledged to the car.
-        await alerts.SaveAsync(alert, CancellationToken.None);
-        await PublishAlertAsync(alert);
-        LogCrash(logger, _state.Vin, alert.Id, alert.Incident.Severity, alert.Incident.Trigger, decision.Outcome);
-
-        if (decision.Outcome == CrashOutcome.Raised)
-        {
-            await SendToCarAsync(EmergencyAck(alert, now));
-        }
-    }
-
-    private async ValueTask<(AlertChange Change, CrashAlert? Alert)> ChangeAlertAsync(string alertId, Func<CrashAlert, (AlertChange, CrashAlert)> change)
-    {
-        var alert = string.Equals(_state.Crash?.Id, alertId, StringComparison.Ordinal)
-            ? _state.Crash
-            : (await alerts.ListAsync(_state.Vin, 1000, CancellationToken.None)).FirstOrDefault(a => a.Id == alertId);
-        if (alert is null)
-        {
-            return (AlertChange.NotFound, null);
-        }
-
-        var (outcome, changed) = change(alert);
-        if (outcome != AlertChange.Changed)
-        {
-            return (outcome, changed);
-        }
-
-        await alerts.SaveAsync(changed, CancellationToken.None);
-        await PublishAlertAsync(changed);
-
-        return (outcome, changed);
-    }
-
-    private async ValueTask PublishAlertAsync(CrashAlert alert)
-    {
-        if (_state.Crash is null || _state.Crash.Id == alert.Id || alert.Incident.OccurredAt >= _state.Crash.Incident.OccurredAt)
-        {
-            _state.SetCrash(alert);
-        }
-
-        await ChangedAsync();
-
-        // The alert event gets an id of its own after the twin that shows it, so ids only grow and a client
-        // resuming from either one misses nothing.
-        var streamEvent = new VehicleStreamEvent(_state.Bump(), VehicleEventTypes.Alert, null, alert);
-        _recentEvents.Enqueue(streamEvent);
-        while (_recentEvents.Count > RecentEventCapacity)
-        {
-            _recentEvents.Dequeue();
-        }
-
-        if (IsWatched)
-        {
-            await PublishAsync(VehicleStream, streamEvent);
-        }
-
-        await PublishAsync(
-            this.GetStreamProvider(VehicleStreams.ProviderName).GetStream<CrashAlert>(StreamId.Create(AlertStreams.Namespace, AlertStreams.FleetKey)),
-            alert);
-    }
-
-    private OutboundMessage EmergencyAck(CrashAlert alert, DateTimeOffset now)
-    {
-        var payload = JsonSerializer.SerializeToUtf8Bytes(new
-        {
-            id = Guid.NewGuid(),
-            name = "emergency.ack",
-            @params = new { alertId = alert.Id, severity = alert.Incident.Severity.ToString().ToLowerInvariant() },
-            expiresAt = now.AddMinutes(10).ToUnixTimeMilliseconds(),
-        });
-        return new OutboundMessage(_state.Vin, $"vehicles/{_state.Vin}/commands", payload);
     }
 
     /// <summary>
@@ -278,6 +196,21 @@ public sealed partial class VehicleGrain(
     }
 
     private bool IsWatched => time.GetUtcNow() < _watchedUntil;
+
+    /// <summary>Events other than twin changes are also kept for clients that resume with Last-Event-ID.</summary>
+    private async ValueTask PublishEventAsync(VehicleStreamEvent streamEvent)
+    {
+        _recentEvents.Enqueue(streamEvent);
+        while (_recentEvents.Count > RecentEventCapacity)
+        {
+            _recentEvents.Dequeue();
+        }
+
+        if (IsWatched)
+        {
+            await PublishAsync(VehicleStream, streamEvent);
+        }
+    }
 
     private IAsyncStream<VehicleStreamEvent> VehicleStream => _stream ??=
         this.GetStreamProvider(VehicleStreams.ProviderName).GetStream<VehicleStreamEvent>(StreamId.Create(VehicleStreams.Namespace, _state.Vin));
@@ -341,9 +274,6 @@ public sealed partial class VehicleGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Vehicle {Vin} reported event {Type} (seq {Seq})")]
     private static partial void LogEvent(ILogger logger, string vin, string type, long seq);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Crash alert {AlertId} of {Vin}: {Severity} by {Trigger} ({Outcome})")]
-    private static partial void LogCrash(ILogger logger, string vin, string alertId, CrashSeverity severity, CrashTrigger trigger, CrashOutcome outcome);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing a {Kind} of {Vin} failed")]
     private static partial void LogPublishFailed(ILogger logger, Exception exception, string vin, string kind);

@@ -1,3 +1,4 @@
+using DigitalTwin.Grains.Abstractions.Commands;
 using DigitalTwin.Grains.Commands;
 
 namespace DigitalTwin.Grains.Tests.Commands;

@@ -1,3 +1,4 @@
+using DigitalTwin.Grains.Abstractions.Commands;
 using DigitalTwin.Grains.Abstractions.Telemetry;
 using DigitalTwin.Grains.Commands;
 using DigitalTwin.Grains.Telemetry;

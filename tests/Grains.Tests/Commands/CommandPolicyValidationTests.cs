@@ -1,3 +1,4 @@
+using DigitalTwin.Grains.Abstractions.Commands;
 using System.Text.Json;
 using DigitalTwin.Grains.Abstractions.Telemetry;
 using DigitalTwin.Grains.Commands;

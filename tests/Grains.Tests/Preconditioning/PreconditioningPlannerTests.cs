@@ -1,3 +1,4 @@
+using DigitalTwin.Grains.Abstractions.Preconditioning;
 using DigitalTwin.Grains.Abstractions.Telemetry;
 using DigitalTwin.Grains.Preconditioning;
 using DigitalTwin.Grains.Telemetry;

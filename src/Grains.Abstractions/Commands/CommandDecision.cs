@@ -1,4 +1,4 @@
-namespace DigitalTwin.Grains.Commands;
+namespace DigitalTwin.Grains.Abstractions.Commands;
 
 /// <summary>The policy's answer to a command request.</summary>
 /// <param name="Command">The pending command to queue when <see cref="Verdict"/> is <see cref="CommandVerdict.Allowed"/>.</param>

@@ -1,4 +1,4 @@
-namespace DigitalTwin.Grains.Commands;
+namespace DigitalTwin.Grains.Abstractions.Commands;
 
 /// <param name="Field">Where the problem is: <c>name</c>, <c>ttlSeconds</c>, <c>params</c> or <c>params.{parameter}</c>.</param>
 /// <param name="Reason">What is wrong, without echoing the offending value back.</param>

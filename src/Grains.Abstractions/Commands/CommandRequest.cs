@@ -1,4 +1,4 @@
-namespace DigitalTwin.Grains.Commands;
+namespace DigitalTwin.Grains.Abstractions.Commands;
 
 /// <summary>A command as a caller asked for it (<c>POST .../commands</c>), not yet validated.</summary>
 /// <param name="ParamsJson">

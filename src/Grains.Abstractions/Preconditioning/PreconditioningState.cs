@@ -1,4 +1,4 @@
-namespace DigitalTwin.Grains.Preconditioning;
+namespace DigitalTwin.Grains.Abstractions.Preconditioning;
 
 public enum PreconditioningState
 {

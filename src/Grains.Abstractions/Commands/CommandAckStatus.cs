@@ -1,4 +1,4 @@
-namespace DigitalTwin.Grains.Commands;
+namespace DigitalTwin.Grains.Abstractions.Commands;
 
 /// <summary>The <c>status</c> of a car's ack on <c>vehicles/{vin}/commands/ack</c>.</summary>
 public enum CommandAckStatus

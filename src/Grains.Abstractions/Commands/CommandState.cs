@@ -1,4 +1,4 @@
-namespace DigitalTwin.Grains.Commands;
+namespace DigitalTwin.Grains.Abstractions.Commands;
 
 /// <summary>Where a command is in its life; see <see cref="CommandLifecycle"/> for the allowed moves.</summary>
 public enum CommandState

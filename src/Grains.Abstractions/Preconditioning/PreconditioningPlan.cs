@@ -1,4 +1,4 @@
-namespace DigitalTwin.Grains.Preconditioning;
+namespace DigitalTwin.Grains.Abstractions.Preconditioning;
 
 /// <summary>When to condition the cabin for a departure, and why. All instants are UTC.</summary>
 /// <param name="StartAt">When conditioning starts; null when refused or too late.</param>

@@ -1,4 +1,4 @@
-namespace DigitalTwin.Grains.Commands;
+namespace DigitalTwin.Grains.Abstractions.Commands;
 
 /// <summary>A validated command and where it is in its life.</summary>
 /// <param name="Id">The command's id, also the <c>id</c> of the command document and of the car's acks.</param>
@@ -13,4 +13,10 @@ public sealed record VehicleCommand(
     [property: Id(3)] DateTimeOffset CreatedAt,
     [property: Id(4)] DateTimeOffset ExpiresAt,
     [property: Id(5)] CommandState State,
-    [property: Id(6)] string? Reason = null);
+    [property: Id(6)] string? Reason = null)
+{
+    /// <summary>The client's <c>Idempotency-Key</c>: a retried POST with the same key returns this command.</summary>
+    [Id(7)] public string? IdempotencyKey { get; init; }
+
+    [Id(8)] public DateTimeOffset UpdatedAt { get; init; }
+}

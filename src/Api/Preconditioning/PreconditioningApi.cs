@@ -1,0 +1,91 @@
+using System.Globalization;
+using DigitalTwin.Api.Problems;
+using DigitalTwin.Grains.Abstractions.Vehicles;
+using DigitalTwin.Grains.Commands;
+using DigitalTwin.Grains.Preconditioning;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+
+namespace DigitalTwin.Api.Preconditioning;
+
+public static class PreconditioningApi
+{
+    /// <summary>Maps onto the vehicle group, so the VIN gate and the single ownership check apply.</summary>
+    public static RouteGroupBuilder MapPreconditioningApi(this RouteGroupBuilder vehicle)
+    {
+        var group = vehicle.MapGroup("/preconditioning").WithTags("Preconditioning");
+
+        group.MapPut("/", Put)
+            .WithName("SetPreconditioning")
+            .WithSummary("Plan cabin preconditioning for a departure; the plan says when it starts and why");
+
+        group.MapGet("/", Get)
+            .WithName("GetPreconditioning")
+            .WithSummary("The current preconditioning plan");
+
+        group.MapDelete("/", Delete)
+            .WithName("CancelPreconditioning")
+            .WithSummary("Cancel the plan");
+
+        return vehicle;
+    }
+
+    internal static async Task<Results<Ok<PreconditioningDto>, ValidationProblem>> Put(
+        string vin,
+        PreconditioningRequest request,
+        IGrainFactory grains,
+        TimeProvider time,
+        IOptions<CommandPolicyOptions> commandOptions)
+    {
+        var errors = new Dictionary<string, string[]>();
+        DateTimeOffset departure = default;
+        var horizon = commandOptions.Value.MaxDepartureAhead;
+        if (string.IsNullOrEmpty(request.DepartureAt) || request.DepartureAt.Length > 64
+            || !HasOffset(request.DepartureAt)
+            || !DateTimeOffset.TryParse(request.DepartureAt, CultureInfo.InvariantCulture, DateTimeStyles.None, out departure))
+        {
+            errors["departureAt"] = ["an ISO 8601 time with an offset or Z, e.g. 2026-11-26T07:30:00+01:00"];
+        }
+        else if (departure <= time.GetUtcNow())
+        {
+            errors["departureAt"] = ["the departure must be in the future"];
+        }
+        else if (departure > time.GetUtcNow() + horizon)
+        {
+            errors["departureAt"] = [$"the departure must be within {horizon.TotalDays:0.#} days"];
+        }
+
+        if (request.TargetTemperatureC is not { } target || !double.IsFinite(target)
+            || target < PreconditioningPlanner.MinTargetTemperatureC || target > PreconditioningPlanner.MaxTargetTemperatureC)
+        {
+            errors["targetTemperatureC"] = [$"a temperature between {PreconditioningPlanner.MinTargetTemperatureC} and {PreconditioningPlanner.MaxTargetTemperatureC} C"];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The preconditioning request is not valid", type: ProblemTypes.Validation);
+        }
+
+        var plan = await grains.GetGrain<IVehicleGrain>(vin).SetPreconditioning(departure, request.TargetTemperatureC!.Value);
+        return TypedResults.Ok(PreconditioningDto.From(plan)!);
+    }
+
+    internal static async Task<Results<Ok<PreconditioningDto>, ProblemHttpResult>> Get(string vin, IGrainFactory grains)
+    {
+        var twin = await grains.GetGrain<IVehicleGrain>(vin).GetTwin();
+        return twin.Preconditioning is null ? NoPlan() : TypedResults.Ok(PreconditioningDto.From(twin.Preconditioning)!);
+    }
+
+    internal static async Task<Results<NoContent, ProblemHttpResult>> Delete(string vin, IGrainFactory grains) =>
+        await grains.GetGrain<IVehicleGrain>(vin).CancelPreconditioning() ? TypedResults.NoContent() : NoPlan();
+
+    private static ProblemHttpResult NoPlan() =>
+        TypedResults.Problem(title: "No preconditioning is planned", statusCode: StatusCodes.Status404NotFound, type: ProblemTypes.NotFound);
+
+    /// <summary>A local time without an offset would be read in the server's zone, which is never what the app meant.</summary>
+    private static bool HasOffset(string value) =>
+        value.EndsWith('Z') || value.EndsWith('z') || (value.Length > 6 && value[^6] is '+' or '-' && value[^3] == ':');
+}

@@ -1,0 +1,100 @@
+using System.Text.Json;
+using DigitalTwin.Grains.Abstractions.Crash;
+using DigitalTwin.Grains.Abstractions.Vehicles;
+using DigitalTwin.Grains.Alerts;
+using DigitalTwin.Grains.Crash;
+using Microsoft.Extensions.Logging;
+using Orleans.Streams;
+
+namespace DigitalTwin.Grains.Vehicles;
+
+/// <summary>Crash detection and emergency response: alerts are stored before anyone hears of them.</summary>
+public sealed partial class VehicleGrain
+{
+    public ValueTask<(AlertChange Change, CrashAlert? Alert)> ResolveAlert(string alertId, string by) =>
+        ChangeAlertAsync(alertId, a => AlertLifecycle.Resolve(a, by, time.GetUtcNow()));
+
+    public ValueTask<(AlertChange Change, CrashAlert? Alert)> AcknowledgeAlert(string alertId, string by) =>
+        ChangeAlertAsync(alertId, a => AlertLifecycle.Acknowledge(a, by, time.GetUtcNow()));
+
+    public ValueTask<IReadOnlyList<CrashAlert>> GetAlerts(int limit) => alerts.ListAsync(_state.Vin, limit, CancellationToken.None);
+
+    private async ValueTask OnCrashDecisionAsync(CrashDecision decision)
+    {
+        if (decision.Outcome is not (CrashOutcome.Raised or CrashOutcome.Updated) || decision.Incident is null)
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        var fresh = CrashAlert.For(_state.Vin, decision.Incident);
+        var alert = _state.Crash is { } current && current.Id == fresh.Id
+            ? AlertLifecycle.Update(current, decision.Incident, now)
+            : fresh with { RaisedAt = now, UpdatedAt = now };
+
+        // Durable first: only a stored alert is published, pushed to apps and acknowledged to the car.
+        await alerts.SaveAsync(alert, CancellationToken.None);
+        await PublishAlertAsync(alert);
+        LogCrash(logger, _state.Vin, alert.Id, alert.Incident.Severity, alert.Incident.Trigger, decision.Outcome);
+
+        if (decision.Outcome == CrashOutcome.Raised)
+        {
+            await SendToCarAsync(EmergencyAck(alert, now));
+        }
+    }
+
+    private async ValueTask<(AlertChange Change, CrashAlert? Alert)> ChangeAlertAsync(string alertId, Func<CrashAlert, (AlertChange, CrashAlert)> change)
+    {
+        var alert = string.Equals(_state.Crash?.Id, alertId, StringComparison.Ordinal)
+            ? _state.Crash
+            : (await alerts.ListAsync(_state.Vin, 1000, CancellationToken.None)).FirstOrDefault(a => a.Id == alertId);
+        if (alert is null)
+        {
+            return (AlertChange.NotFound, null);
+        }
+
+        var (outcome, changed) = change(alert);
+        if (outcome != AlertChange.Changed)
+        {
+            return (outcome, changed);
+        }
+
+        await alerts.SaveAsync(changed, CancellationToken.None);
+        await PublishAlertAsync(changed);
+
+        return (outcome, changed);
+    }
+
+    private async ValueTask PublishAlertAsync(CrashAlert alert)
+    {
+        if (_state.Crash is null || _state.Crash.Id == alert.Id || alert.Incident.OccurredAt >= _state.Crash.Incident.OccurredAt)
+        {
+            _state.SetCrash(alert);
+        }
+
+        await ChangedAsync();
+
+        // The alert event gets an id of its own after the twin that shows it, so ids only grow and a client
+        // resuming from either one misses nothing.
+        await PublishEventAsync(new VehicleStreamEvent(_state.Bump(), VehicleEventTypes.Alert, null, alert));
+
+        await PublishAsync(
+            this.GetStreamProvider(VehicleStreams.ProviderName).GetStream<CrashAlert>(StreamId.Create(AlertStreams.Namespace, AlertStreams.FleetKey)),
+            alert);
+    }
+
+    private OutboundMessage EmergencyAck(CrashAlert alert, DateTimeOffset now)
+    {
+        var payload = JsonSerializer.SerializeToUtf8Bytes(new
+        {
+            id = Guid.NewGuid(),
+            name = "emergency.ack",
+            @params = new { alertId = alert.Id, severity = alert.Incident.Severity.ToString().ToLowerInvariant() },
+            expiresAt = now.AddMinutes(10).ToUnixTimeMilliseconds(),
+        });
+        return new OutboundMessage(_state.Vin, $"vehicles/{_state.Vin}/commands", payload);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Crash alert {AlertId} of {Vin}: {Severity} by {Trigger} ({Outcome})")]
+    private static partial void LogCrash(ILogger logger, string vin, string alertId, CrashSeverity severity, CrashTrigger trigger, CrashOutcome outcome);
+}
