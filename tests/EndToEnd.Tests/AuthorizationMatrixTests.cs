@@ -26,6 +26,11 @@ public sealed class AuthorizationMatrixTests(SiloFixture silo)
         ("list alerts", "GET", "/api/v1/vehicles/{vin}/alerts", null, Ok, NotFound, Ok, Forbidden),
         ("acknowledge alert", "POST", "/api/v1/vehicles/{vin}/alerts/{alert}/acknowledge", null, Forbidden, Forbidden, Ok, Forbidden),
         ("resolve alert", "POST", "/api/v1/vehicles/{vin}/alerts/{alert}/resolve", null, Forbidden, Forbidden, Ok, Forbidden),
+        ("submit command", "POST", "/api/v1/vehicles/{vin}/commands", """{"name":"doors.lock"}""", HttpStatusCode.Accepted, NotFound, HttpStatusCode.Accepted, Forbidden),
+        ("get command", "GET", "/api/v1/vehicles/{vin}/commands/{command}", null, Ok, NotFound, Ok, Forbidden),
+        ("set preconditioning", "PUT", "/api/v1/vehicles/{vin}/preconditioning", """{"departureAt":"{departure}","targetTemperatureC":21}""", Ok, NotFound, Ok, Forbidden),
+        ("get preconditioning", "GET", "/api/v1/vehicles/{vin}/preconditioning", null, Ok, NotFound, Ok, Forbidden),
+        ("cancel preconditioning", "DELETE", "/api/v1/vehicles/{vin}/preconditioning", null, HttpStatusCode.NoContent, NotFound, HttpStatusCode.NoContent, Forbidden),
         ("dead letters", "GET", "/api/v1/operations/dead-letters", null, Forbidden, Forbidden, Ok, Forbidden),
     ];
 
@@ -42,11 +47,19 @@ public sealed class AuthorizationMatrixTests(SiloFixture silo)
         var owner = "owner-" + Guid.NewGuid().ToString("N")[..8];
         var vin = await silo.RegisteredCarWithTelemetryAsync(owner, withSos: route.Path.Contains("{alert}"));
         using var http = silo.For(identity, owner, vin);
-        var path = route.Path.Replace("{vin}", vin).Replace("{alert}", Registrations.SosAlertId(vin));
+        var command = route.Path.Contains("{command}") ? await silo.SubmitAsOperatorAsync(vin, """{"name":"doors.lock"}""") : Guid.Empty;
+        if (route.Name.EndsWith(" preconditioning", StringComparison.Ordinal) && route.Method != "PUT")
+        {
+            await silo.PlanPreconditioningAsOperatorAsync(vin);
+        }
+
+        var path = route.Path.Replace("{vin}", vin).Replace("{alert}", Registrations.SosAlertId(vin)).Replace("{command}", command.ToString());
         using var request = new HttpRequestMessage(new HttpMethod(route.Method), path);
         if (route.Body is not null)
         {
-            request.Content = new StringContent(route.Body.Replace("{vin}", vin).Replace("{owner}", owner), Encoding.UTF8, "application/json");
+            var body = route.Body.Replace("{vin}", vin).Replace("{owner}", owner)
+                .Replace("{departure}", DateTimeOffset.UtcNow.AddHours(2).ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
         }
 
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
@@ -60,7 +73,7 @@ public sealed class AuthorizationMatrixTests(SiloFixture silo)
             _ => Unauthorized,
         };
         Assert.Equal(expected, response.StatusCode);
-        if (expected != Ok)
+        if ((int)expected >= 400)
         {
             Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         }

@@ -28,6 +28,19 @@ public static class Registrations
         return vin;
     }
 
+    public static async Task<Guid> SubmitAsOperatorAsync(this SiloFixture silo, string vin, string body)
+    {
+        using var response = await silo.Operator().PostAsync($"/api/v1/vehicles/{vin}/commands", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetGuid();
+    }
+
+    public static async Task PlanPreconditioningAsOperatorAsync(this SiloFixture silo, string vin)
+    {
+        using var response = await silo.Operator().PutAsJsonAsync($"/api/v1/vehicles/{vin}/preconditioning", new { departureAt = DateTimeOffset.UtcNow.AddHours(2).ToString("O", System.Globalization.CultureInfo.InvariantCulture), targetTemperatureC = 21 });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
     public static async Task RegisterAsync(this SiloFixture silo, string vin, string owner)
     {
         using var response = await silo.Operator().PostAsJsonAsync("/api/v1/vehicles", new { vin, ownerId = owner });
