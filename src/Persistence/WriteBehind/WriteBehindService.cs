@@ -51,7 +51,8 @@ public abstract partial class WriteBehindService : BackgroundService
                 return false;
             }
 
-            if (!await AttemptAsync(backoff, cancellationToken))
+            var (succeeded, _) = await AttemptAsync(backoff, cancellationToken);
+            if (!succeeded)
             {
                 try
                 {
@@ -93,7 +94,7 @@ public abstract partial class WriteBehindService : BackgroundService
 
             try
             {
-                moreWaiting = await AttemptAsync(backoff, stoppingToken) && backoff.Failures == 0 && PendingCount > 0;
+                (_, moreWaiting) = await AttemptAsync(backoff, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -103,8 +104,7 @@ public abstract partial class WriteBehindService : BackgroundService
         }
     }
 
-    /// <returns>False if the attempt failed; true if it succeeded and the writer has more waiting.</returns>
-    private async Task<bool> AttemptAsync(RetryBackoff backoff, CancellationToken cancellationToken)
+    private async Task<(bool Succeeded, bool MoreWaiting)> AttemptAsync(RetryBackoff backoff, CancellationToken cancellationToken)
     {
         try
         {
@@ -116,7 +116,7 @@ public abstract partial class WriteBehindService : BackgroundService
 
             backoff.Reset();
             _health.ReportSuccess(_component);
-            return more;
+            return (true, more);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -125,7 +125,7 @@ public abstract partial class WriteBehindService : BackgroundService
             _health.ReportFailure(_component, ex);
             // The stack trace once per outage is enough; every retry after it says how long it has lasted.
             LogWriteFailed(_logger, backoff.Failures == 1 ? ex : null, _component, backoff.Failures, PendingCount, ex.Message);
-            return false;
+            return (false, false);
         }
     }
 

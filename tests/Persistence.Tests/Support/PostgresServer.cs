@@ -139,6 +139,7 @@ public sealed partial class PostgresServer : IAsyncDisposable
         private readonly string _dataDirectory;
         private readonly string _binDirectory;
         private readonly bool _asServiceUser;
+        private Process? _watchdog;
         private int _stopped;
 
         private ThrowawayCluster(string root, string binDirectory, bool asServiceUser, int port)
@@ -187,6 +188,7 @@ public sealed partial class PostgresServer : IAsyncDisposable
                     if (await candidate.TryStartAsync(throwOnFailure: attempt == 3, cancellationToken))
                     {
                         cluster = candidate;
+                        cluster.StartWatchdog();
                     }
                 }
 
@@ -215,6 +217,7 @@ public sealed partial class PostgresServer : IAsyncDisposable
                 KillPostmaster();
             }
 
+            StopWatchdog();
             TryDelete(_root);
         }
 
@@ -227,7 +230,53 @@ public sealed partial class PostgresServer : IAsyncDisposable
             }
 
             KillPostmaster();
+            StopWatchdog();
             TryDelete(_root);
+        }
+
+        /// <summary>
+        /// A test host killed outright (a hang dump, a cancelled CI job) runs neither Dispose nor exit handlers. A shell
+        /// loop outside this process notices that and removes the cluster, so no server outlives the run.
+        /// </summary>
+        private void StartWatchdog()
+        {
+            var stop = _asServiceUser
+                ? $"{FindRunUser()} -u {ServiceUser} -- '{Path.Combine(_binDirectory, "pg_ctl")}' -D '{_dataDirectory}' -m immediate -w stop"
+                : $"'{Path.Combine(_binDirectory, "pg_ctl")}' -D '{_dataDirectory}' -m immediate -w stop";
+            var script = string.Join(
+                '\n',
+                // Let go of the test host's output pipes, or the test runner would wait for this shell.
+                "exec >/dev/null 2>&1 </dev/null",
+                $"while kill -0 {Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}; do sleep 1; done",
+                $"if [ -d '{_dataDirectory}' ]; then {stop}; rm -rf '{_root}'; fi");
+            var startInfo = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+            startInfo.ArgumentList.Add("-c");
+            startInfo.ArgumentList.Add(script);
+            try
+            {
+                _watchdog = Process.Start(startInfo);
+            }
+            catch (Win32Exception)
+            {
+                // Without /bin/sh only Dispose and the exit handler clean up; the tests still work.
+            }
+        }
+
+        private void StopWatchdog()
+        {
+            try
+            {
+                if (_watchdog is { HasExited: false })
+                {
+                    _watchdog.Kill();
+                }
+            }
+            catch (InvalidOperationException)
+            {
+                // Already gone.
+            }
+
+            _watchdog?.Dispose();
         }
 
         private async Task InitDbAsync(CancellationToken cancellationToken) =>

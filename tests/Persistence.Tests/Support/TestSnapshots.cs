@@ -3,7 +3,7 @@ using DigitalTwin.Grains.Abstractions.Vehicles;
 
 namespace DigitalTwin.Persistence.Tests.Support;
 
-public static class Snapshots
+public static class TestSnapshots
 {
     public const long SampleTs = 1_764_028_800_123;
 
