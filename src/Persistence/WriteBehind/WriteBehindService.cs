@@ -51,7 +51,17 @@ public abstract partial class WriteBehindService : BackgroundService
                 return false;
             }
 
-            var (succeeded, _) = await AttemptAsync(backoff, cancellationToken);
+            bool succeeded;
+            try
+            {
+                (succeeded, _) = await AttemptAsync(backoff, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Out of time in the middle of a write: loop once more to count and log what is left.
+                continue;
+            }
+
             if (!succeeded)
             {
                 try
