@@ -19,11 +19,11 @@ public sealed class PostgresServerTests(PostgresFixture postgres)
     }
 
     [Fact]
-    public async Task A_server_of_its_own_is_gone_with_its_directory_after_dispose()
+    public async Task Disposing_a_server_leaves_nothing_behind()
     {
         if (!postgres.Server.IsThrowaway)
         {
-            // Pointed at the user's server: nothing of ours to start or delete.
+            await TheUsersServerKeepsNothingOfOursAfterDisposeAsync();
             return;
         }
 
@@ -37,5 +37,15 @@ public sealed class PostgresServerTests(PostgresFixture postgres)
         Assert.False(Directory.Exists(dataDirectory));
         await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Timeout = 2, Pooling = false }.ConnectionString);
         await Assert.ThrowsAnyAsync<NpgsqlException>(() => connection.OpenAsync());
+    }
+
+    private async Task TheUsersServerKeepsNothingOfOursAfterDisposeAsync()
+    {
+        var server = await PostgresServer.StartAsync();
+        var database = new NpgsqlConnectionStringBuilder(await server.CreateDatabaseAsync("dropped_after_dispose")).Database;
+
+        await server.DisposeAsync();
+
+        Assert.False(await Sql.ScalarAsync<bool>(postgres.Server.ConnectionString, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", database!));
     }
 }

@@ -102,18 +102,23 @@ public sealed class SignalHistoryTests(PostgresFixture postgres) : IAsyncLifetim
         var vin = TestVins.Next();
         for (var i = 0; i < 20; i++)
         {
-            var value = i == 13 ? SignalValue.FromText("nul\0byte") : SignalValue.FromText($"ok {i}");
+            var value = i switch
+            {
+                13 => SignalValue.FromText("nul\0byte"),
+                17 => SignalValue.FromText("half \uD83D pair"),
+                _ => SignalValue.FromText($"ok {i}"),
+            };
             harness.HistoryWriter.Append(new SignalHistoryRow(vin, "Vehicle.Note", T0.AddMilliseconds(i), value));
         }
 
         await harness.HistoryFlusher.FlushAsync(CancellationToken.None);
 
-        Assert.Equal(1, harness.Metrics.HistoryRowsRejected);
-        Assert.Equal(19, harness.Metrics.HistoryRowsWritten);
+        Assert.Equal(2, harness.Metrics.HistoryRowsRejected);
+        Assert.Equal(18, harness.Metrics.HistoryRowsWritten);
         Assert.Equal(0, harness.HistoryWriter.PendingCount);
         var points = await harness.HistoryReader.QueryAsync(vin, "Vehicle.Note", T0, T0.AddSeconds(1), 100, CancellationToken.None);
-        Assert.Equal(19, points.Count);
-        Assert.DoesNotContain(points, p => p.Ts == T0.AddMilliseconds(13));
+        Assert.Equal(18, points.Count);
+        Assert.DoesNotContain(points, p => p.Ts == T0.AddMilliseconds(13) || p.Ts == T0.AddMilliseconds(17));
     }
 
     [Fact]

@@ -85,6 +85,27 @@ public sealed class SnapshotFlusherTests(PostgresFixture postgres) : IAsyncLifet
     }
 
     [Fact]
+    public async Task Readiness_recovers_when_the_database_returns_even_with_nothing_left_to_write()
+    {
+        await using var proxy = TcpProxy.To(_connectionString);
+        await using var harness = Harness.Create(proxy.Route(_connectionString) + ";Timeout=2", flushInterval: TimeSpan.FromMilliseconds(50));
+        proxy.Cut();
+        harness.Store.Stage(TestSnapshots.Of(TestVins.Next(), version: 1));
+        await harness.SnapshotFlusher.StartAsync(CancellationToken.None);
+        await Eventually.TrueAsync(() => harness.Health.IsDegraded, "readiness is degraded");
+
+        harness.Store.AbandonPending();
+        var failures = harness.Metrics.SnapshotFlushFailures;
+        await Eventually.TrueAsync(() => harness.Metrics.SnapshotFlushFailures >= failures + 2, "the idle flusher keeps checking the database");
+        Assert.True(harness.Health.IsDegraded, "an empty buffer says nothing about the database");
+        proxy.Restore();
+
+        await Eventually.TrueAsync(() => !harness.Health.IsDegraded, "readiness is healthy again");
+        await harness.SnapshotFlusher.StopAsync(CancellationToken.None);
+        Assert.Equal(0, harness.Metrics.SnapshotRowsWritten);
+    }
+
+    [Fact]
     public async Task Back_off_spaces_retries_out_instead_of_retrying_every_interval()
     {
         await using var proxy = TcpProxy.To(_connectionString);

@@ -205,21 +205,24 @@ public sealed class SnapshotStoreTests(PostgresFixture postgres) : IAsyncLifetim
     {
         await using var harness = Harness.Create(_connectionString);
         var good = Enumerable.Range(0, 6).Select(_ => TestVins.Next()).ToArray();
-        var poisoned = TestVins.Next();
+        var (nul, loneSurrogate) = (TestVins.Next(), TestVins.Next());
         foreach (var vin in good)
         {
             harness.Store.Stage(TestSnapshots.Of(vin, version: 1));
         }
 
-        // jsonb cannot hold U+0000; the row can never be written, however often it is retried.
-        harness.Store.Stage(TestSnapshots.Of(poisoned, version: 1).WithSignal("Vehicle.Note", SignalValue.FromText("nul\0byte")));
+        // jsonb cannot hold U+0000: this row can never be written, however often it is retried.
+        harness.Store.Stage(TestSnapshots.Of(nul, version: 1).WithSignal("Vehicle.Note", SignalValue.FromText("nul\0byte")));
+        // Half a surrogate pair is not text; the JSON writer stores U+FFFD for it rather than refusing the twin.
+        harness.Store.Stage(TestSnapshots.Of(loneSurrogate, version: 1).WithSignal("Vehicle.Note", SignalValue.FromText("half \uD83D pair")));
 
         await harness.Store.WritePendingAsync(CancellationToken.None);
 
         Assert.Equal(1, harness.Metrics.SnapshotsRejected);
         Assert.Equal(0, harness.Store.PendingCount);
         Assert.Equal(6L, await Sql.ScalarAsync<long>(_connectionString, "SELECT count(*) FROM vehicle_snapshots WHERE vin = ANY($1)", (object)good));
-        Assert.Equal(0L, await Sql.ScalarAsync<long>(_connectionString, "SELECT count(*) FROM vehicle_snapshots WHERE vin = $1", poisoned));
+        Assert.Equal(0L, await Sql.ScalarAsync<long>(_connectionString, "SELECT count(*) FROM vehicle_snapshots WHERE vin = $1", nul));
+        Assert.Equal("half \uFFFD pair", await Sql.ScalarAsync<string>(_connectionString, "SELECT signals -> 'Vehicle.Note' ->> 'value' FROM vehicle_snapshots WHERE vin = $1", loneSurrogate));
     }
 
     [Fact]

@@ -27,6 +27,8 @@ public sealed class SignalHistoryFlusher(
 
     protected override Task<bool> WriteOnceAsync(CancellationToken cancellationToken) => writer.WriteNextBatchAsync(cancellationToken);
 
+    protected override Task PingAsync(CancellationToken cancellationToken) => writer.PingAsync(cancellationToken);
+
     protected override int AbandonPending() => writer.AbandonPending();
 
     protected override void CountFailure() => metrics.HistoryWriteFailed();

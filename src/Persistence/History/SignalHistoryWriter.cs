@@ -90,6 +90,13 @@ public sealed partial class SignalHistoryWriter : ISignalHistoryWriter
         }
     }
 
+    internal async Task PingAsync(CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand("SELECT 1");
+        command.CommandTimeout = (int)Math.Ceiling(_options.CommandTimeout.TotalSeconds);
+        await command.ExecuteScalarAsync(cancellationToken);
+    }
+
     /// <summary>Forgets everything pending and counts it as dropped; for a shutdown that has run out of time.</summary>
     internal int AbandonPending()
     {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
 using DigitalTwin.Grains.Abstractions.Vehicles;
 using DigitalTwin.Grains.Persistence;
 using DigitalTwin.Persistence.Diagnostics;
@@ -186,6 +187,13 @@ public sealed partial class PostgresTwinSnapshotStore : ITwinSnapshotStore
         }
     }
 
+    internal async Task PingAsync(CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand("SELECT 1");
+        command.CommandTimeout = (int)Math.Ceiling(_options.CommandTimeout.TotalSeconds);
+        await command.ExecuteScalarAsync(cancellationToken);
+    }
+
     /// <summary>Forgets everything pending and counts it as dropped; for a shutdown that has run out of time.</summary>
     internal int AbandonPending()
     {
@@ -210,8 +218,9 @@ public sealed partial class PostgresTwinSnapshotStore : ITwinSnapshotStore
         {
             return new SnapshotRow(snapshot, SignalMapJson.Serialize(snapshot.Signals));
         }
-        catch (Exception ex) when (WriteErrors.IsCausedByData(ex))
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or JsonException)
         {
+            // Serializing one twin involves no I/O: whatever fails here fails for this snapshot alone, every time.
             Reject(snapshot, ex);
             return null;
         }

@@ -35,6 +35,8 @@ public sealed class SnapshotFlusher(
         return false;
     }
 
+    protected override Task PingAsync(CancellationToken cancellationToken) => store.PingAsync(cancellationToken);
+
     protected override int AbandonPending() => store.AbandonPending();
 
     protected override void CountFailure() => metrics.SnapshotFlushFailed();

@@ -33,6 +33,9 @@ public abstract partial class WriteBehindService : BackgroundService
     /// <summary>Writes one batch; throws if PostgreSQL could not be written. Returns true if more is waiting already.</summary>
     protected abstract Task<bool> WriteOnceAsync(CancellationToken cancellationToken);
 
+    /// <summary>Round trip to PostgreSQL without writing, to learn that it is back while nothing waits to be written.</summary>
+    protected abstract Task PingAsync(CancellationToken cancellationToken);
+
     /// <summary>Shutdown ran out of time: count what is left as dropped and return how much that was.</summary>
     protected abstract int AbandonPending();
 
@@ -102,6 +105,13 @@ public abstract partial class WriteBehindService : BackgroundService
                 }
             }
 
+            if (PendingCount == 0 && backoff.Failures == 0)
+            {
+                // Nothing at risk and nothing new to learn about the database.
+                moreWaiting = false;
+                continue;
+            }
+
             try
             {
                 (_, moreWaiting) = await AttemptAsync(backoff, stoppingToken);
@@ -118,7 +128,17 @@ public abstract partial class WriteBehindService : BackgroundService
     {
         try
         {
-            var more = await WriteOnceAsync(cancellationToken);
+            var more = false;
+            if (PendingCount > 0)
+            {
+                more = await WriteOnceAsync(cancellationToken);
+            }
+            else
+            {
+                // Readiness stays degraded until a round trip succeeds, even if the backlog went another way.
+                await PingAsync(cancellationToken);
+            }
+
             if (backoff.Failures > 0)
             {
                 LogRecovered(_logger, _component, backoff.Failures);

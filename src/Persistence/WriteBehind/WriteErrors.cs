@@ -18,7 +18,8 @@ internal static class WriteErrors
         PostgresException pg => pg.SqlState.StartsWith("22", StringComparison.Ordinal)
                                 || pg.SqlState.StartsWith("23", StringComparison.Ordinal)
                                 || pg.SqlState.StartsWith("54", StringComparison.Ordinal),
-        EncoderFallbackException or JsonException or ArgumentException or InvalidCastException or OverflowException => true,
+        // Text with a lone surrogate cannot be encoded as UTF-8 (Npgsql) or JSON.
+        EncoderFallbackException or JsonException => true,
         NpgsqlException { InnerException: { } inner } => IsCausedByData(inner),
         _ => false,
     };
