@@ -1,0 +1,194 @@
+using System.Collections.Concurrent;
+using DigitalTwin.Grains.Abstractions.Telemetry;
+using DigitalTwin.Persistence.Diagnostics;
+using DigitalTwin.Persistence.WriteBehind;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace DigitalTwin.Persistence.History;
+
+/// <summary>
+/// Buffers samples in memory and copies them into <c>signal_history</c> with binary COPY, the cheapest way to append
+/// many rows. The buffer is bounded by <see cref="PostgresPersistenceOptions.MaxPendingHistoryRows"/>, counting the
+/// batch being written, so an outage costs at most that much memory.
+/// </summary>
+public sealed partial class SignalHistoryWriter : ISignalHistoryWriter
+{
+    private const string CopySql =
+        "COPY signal_history (vin, signal, ts, value_num, value_bool, value_text) FROM STDIN (FORMAT BINARY)";
+
+    private readonly ConcurrentQueue<SignalHistoryRow> _queue = new();
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly PostgresPersistenceOptions _options;
+    private readonly PersistenceMetrics _metrics;
+    private readonly ILogger _logger;
+
+    // Taken from the queue but not written yet; kept across failed attempts so that a retry writes the same rows.
+    private readonly List<SignalHistoryRow> _batch = [];
+    private int _pendingCount;
+
+    public SignalHistoryWriter(
+        [FromKeyedServices(PersistenceExtensions.DataSourceKey)] NpgsqlDataSource dataSource,
+        IOptions<PostgresPersistenceOptions> options,
+        PersistenceMetrics metrics,
+        ILogger<SignalHistoryWriter> logger)
+    {
+        _dataSource = dataSource;
+        _options = options.Value;
+        _metrics = metrics;
+        _logger = logger;
+    }
+
+    /// <summary>Samples not in PostgreSQL yet, including the batch being written.</summary>
+    public int PendingCount => Volatile.Read(ref _pendingCount);
+
+    public bool Append(SignalHistoryRow row)
+    {
+        if (Interlocked.Increment(ref _pendingCount) > _options.MaxPendingHistoryRows)
+        {
+            Interlocked.Decrement(ref _pendingCount);
+            var dropped = _metrics.HistoryDropped();
+            if (dropped == 1 || dropped % 100_000 == 0)
+            {
+                LogDropped(_logger, row.Vin, row.Signal, _options.MaxPendingHistoryRows, dropped);
+            }
+
+            return false;
+        }
+
+        _queue.Enqueue(row);
+        _metrics.HistoryAppended();
+        return true;
+    }
+
+    /// <summary>
+    /// Copies up to one batch. Throws if PostgreSQL cannot be reached, keeping the batch for the next attempt; rows
+    /// PostgreSQL refuses as data are dropped and counted.
+    /// </summary>
+    /// <returns>True if at least another full batch is already waiting.</returns>
+    public async Task<bool> WriteNextBatchAsync(CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            while (_batch.Count < _options.HistoryBatchSize && _queue.TryDequeue(out var row))
+            {
+                _batch.Add(row);
+            }
+
+            await CopyBatchAsync(cancellationToken);
+
+            return _queue.Count >= _options.HistoryBatchSize;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    internal async Task PingAsync(CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand("SELECT 1");
+        command.CommandTimeout = (int)Math.Ceiling(_options.CommandTimeout.TotalSeconds);
+        await command.ExecuteScalarAsync(cancellationToken);
+    }
+
+    /// <summary>Forgets everything pending and counts it as dropped; for a shutdown that has run out of time.</summary>
+    internal int AbandonPending()
+    {
+        var abandoned = _batch.Count;
+        _batch.Clear();
+        while (_queue.TryDequeue(out _))
+        {
+            abandoned++;
+        }
+
+        Interlocked.Add(ref _pendingCount, -abandoned);
+        _metrics.HistoryDropped(abandoned);
+        return abandoned;
+    }
+
+    /// <summary>
+    /// Copies <see cref="_batch"/>, removing rows from it as they are settled, so that a failure part way leaves
+    /// exactly the unwritten rows for the retry. A COPY is all or nothing: when PostgreSQL refuses the data, the slice
+    /// is halved until the refused row stands alone, then grows again, so every good row is still written.
+    /// </summary>
+    private async Task CopyBatchAsync(CancellationToken cancellationToken)
+    {
+        var sliceSize = _batch.Count;
+        while (_batch.Count > 0)
+        {
+            var count = Math.Min(sliceSize, _batch.Count);
+            var slice = _batch.GetRange(0, count);
+            try
+            {
+                await CopyAsync(slice, cancellationToken);
+                _metrics.HistoryWritten(count);
+                sliceSize = Math.Min(sliceSize * 2, _options.HistoryBatchSize);
+            }
+            catch (Exception ex) when (WriteErrors.IsCausedByData(ex) && !cancellationToken.IsCancellationRequested)
+            {
+                if (count > 1)
+                {
+                    sliceSize = (count + 1) / 2;
+                    continue;
+                }
+
+                _metrics.HistoryRejected();
+                LogRejected(_logger, ex, slice[0].Vin, slice[0].Signal, ex.Message);
+            }
+
+            _batch.RemoveRange(0, count);
+            Interlocked.Add(ref _pendingCount, -count);
+        }
+    }
+
+    private async Task CopyAsync(List<SignalHistoryRow> rows, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var importer = await connection.BeginBinaryImportAsync(CopySql, cancellationToken);
+        importer.Timeout = _options.CommandTimeout;
+        foreach (var row in rows)
+        {
+            await importer.StartRowAsync(cancellationToken);
+            await importer.WriteAsync(row.Vin, NpgsqlDbType.Text, cancellationToken);
+            await importer.WriteAsync(row.Signal, NpgsqlDbType.Text, cancellationToken);
+            await importer.WriteAsync(row.Ts.UtcDateTime, NpgsqlDbType.TimestampTz, cancellationToken);
+            await WriteValueAsync(importer, row.Value, cancellationToken);
+        }
+
+        await importer.CompleteAsync(cancellationToken);
+    }
+
+    private static async Task WriteValueAsync(NpgsqlBinaryImporter importer, SignalValue value, CancellationToken cancellationToken)
+    {
+        switch (value.Kind)
+        {
+            case SignalKind.Number:
+                await importer.WriteAsync(value.Number, NpgsqlDbType.Double, cancellationToken);
+                await importer.WriteNullAsync(cancellationToken);
+                await importer.WriteNullAsync(cancellationToken);
+                break;
+            case SignalKind.Boolean:
+                await importer.WriteNullAsync(cancellationToken);
+                await importer.WriteAsync(value.AsBoolean, NpgsqlDbType.Boolean, cancellationToken);
+                await importer.WriteNullAsync(cancellationToken);
+                break;
+            default:
+                await importer.WriteNullAsync(cancellationToken);
+                await importer.WriteNullAsync(cancellationToken);
+                await importer.WriteAsync(value.Text ?? string.Empty, NpgsqlDbType.Text, cancellationToken);
+                break;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "History sample {Signal} of {Vin} dropped: {Limit} samples already wait for PostgreSQL (Persistence:MaxPendingHistoryRows); {Dropped} dropped so far")]
+    private static partial void LogDropped(ILogger logger, string vin, string signal, int limit, long dropped);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "History sample {Signal} of {Vin} refused by PostgreSQL and dropped: {Error}")]
+    private static partial void LogRejected(ILogger logger, Exception exception, string vin, string signal, string error);
+}

@@ -1,0 +1,55 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace DigitalTwin.Persistence;
+
+/// <summary>
+/// The PostgreSQL-specific keys of the <c>Persistence</c> section. <c>Persistence:FlushInterval</c> is shared with the
+/// grains and lives in <see cref="DigitalTwin.Grains.Persistence.PersistenceOptions"/>.
+/// </summary>
+public sealed class PostgresPersistenceOptions
+{
+    public const string SectionName = "Persistence";
+
+    /// <summary>
+    /// The documented bound of the write-behind buffer, in vehicles: snapshots of at most this many distinct VINs wait
+    /// for PostgreSQL. Beyond it, a snapshot of a further vehicle is dropped and counted; vehicles already waiting keep
+    /// coalescing to their latest state, which costs no extra memory.
+    /// </summary>
+    [Range(1, 100_000_000, ErrorMessage = "Persistence:MaxPendingSnapshots must be between 1 and 100000000")]
+    public int MaxPendingSnapshots { get; set; } = 1_000_000;
+
+    /// <summary>Rows per upsert statement; larger flushes are split so one statement stays well under a second.</summary>
+    [Range(1, 100_000, ErrorMessage = "Persistence:SnapshotBatchSize must be between 1 and 100000")]
+    public int SnapshotBatchSize { get; set; } = 5_000;
+
+    /// <summary>Ceiling of the exponential back-off between failed writes.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00", ErrorMessage = "Persistence:MaxRetryDelay must be between 10 ms and 10 minutes")]
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long one statement may run before it counts as a failure and is retried.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00", ErrorMessage = "Persistence:CommandTimeout must be between 1 second and 10 minutes")]
+    public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long start-up keeps retrying to reach PostgreSQL and migrate the schema before the silo gives up.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00", ErrorMessage = "Persistence:StartupTimeout must be between 1 second and 1 hour")]
+    public TimeSpan StartupTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Signal history older than this is deleted.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "3650.00:00:00", ErrorMessage = "Persistence:HistoryRetention must be between 1 minute and 3650 days")]
+    public TimeSpan HistoryRetention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How often expired signal history is deleted.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "Persistence:HistoryCleanupInterval must be between 1 second and 1 day")]
+    public TimeSpan HistoryCleanupInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// The documented bound of the history buffer, in samples. Beyond it new samples are dropped and counted, so an
+    /// outage costs history, never the silo's memory.
+    /// </summary>
+    [Range(1, 100_000_000, ErrorMessage = "Persistence:MaxPendingHistoryRows must be between 1 and 100000000")]
+    public int MaxPendingHistoryRows { get; set; } = 1_000_000;
+
+    /// <summary>Samples per binary COPY.</summary>
+    [Range(1, 1_000_000, ErrorMessage = "Persistence:HistoryBatchSize must be between 1 and 1000000")]
+    public int HistoryBatchSize { get; set; } = 10_000;
+}

@@ -1,0 +1,43 @@
+using DigitalTwin.Grains.Persistence;
+using DigitalTwin.Persistence.Diagnostics;
+using DigitalTwin.Persistence.WriteBehind;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace DigitalTwin.Persistence.Snapshots;
+
+/// <summary>
+/// Writes the pending snapshots every <c>Persistence:FlushInterval</c>, backs off while PostgreSQL fails, and writes
+/// everything that is left when the host stops (after the silo has deactivated its grains, see
+/// <see cref="PersistenceExtensions.AddPostgresPersistence"/>).
+/// </summary>
+public sealed class SnapshotFlusher(
+    PostgresTwinSnapshotStore store,
+    IOptions<PersistenceOptions> persistenceOptions,
+    IOptions<PostgresPersistenceOptions> postgresOptions,
+    PersistenceMetrics metrics,
+    PersistenceHealth health,
+    ILogger<SnapshotFlusher> logger,
+    TimeProvider? timeProvider = null)
+    : WriteBehindService(ComponentName, health, logger, timeProvider)
+{
+    public const string ComponentName = "snapshots";
+
+    public override int PendingCount => store.PendingCount;
+
+    protected override TimeSpan Interval => persistenceOptions.Value.FlushInterval;
+
+    protected override TimeSpan MaxRetryDelay => postgresOptions.Value.MaxRetryDelay;
+
+    protected override async Task<bool> WriteOnceAsync(CancellationToken cancellationToken)
+    {
+        await store.WritePendingAsync(cancellationToken);
+        return false;
+    }
+
+    protected override Task PingAsync(CancellationToken cancellationToken) => store.PingAsync(cancellationToken);
+
+    protected override int AbandonPending() => store.AbandonPending();
+
+    protected override void CountFailure() => metrics.SnapshotFlushFailed();
+}

@@ -1,0 +1,70 @@
+using DigitalTwin.Grains.Persistence;
+using DigitalTwin.Persistence.Diagnostics;
+using DigitalTwin.Persistence.History;
+using DigitalTwin.Persistence.Snapshots;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace DigitalTwin.Persistence.Tests.Support;
+
+/// <summary>The persistence layer wired by hand against one database, with short intervals that suit tests.</summary>
+public sealed class Harness : IAsyncDisposable
+{
+    private Harness(string connectionString, PostgresPersistenceOptions options, TimeSpan flushInterval, IStaleSnapshotObserver[] observers)
+    {
+        Options = options;
+        DataSource = NpgsqlDataSource.Create(connectionString);
+        var postgresOptions = Microsoft.Extensions.Options.Options.Create(options);
+        var persistenceOptions = Microsoft.Extensions.Options.Options.Create(new PersistenceOptions { FlushInterval = flushInterval });
+        Store = new PostgresTwinSnapshotStore(DataSource, postgresOptions, Metrics, NullLogger<PostgresTwinSnapshotStore>.Instance, observers);
+        SnapshotFlusher = new SnapshotFlusher(Store, persistenceOptions, postgresOptions, Metrics, Health, NullLogger<SnapshotFlusher>.Instance);
+        HistoryWriter = new SignalHistoryWriter(DataSource, postgresOptions, Metrics, NullLogger<SignalHistoryWriter>.Instance);
+        HistoryFlusher = new SignalHistoryFlusher(HistoryWriter, persistenceOptions, postgresOptions, Metrics, Health, NullLogger<SignalHistoryFlusher>.Instance);
+        HistoryReader = new SignalHistoryReader(DataSource, postgresOptions);
+        Retention = new SignalHistoryRetention(DataSource, postgresOptions, Metrics, NullLogger<SignalHistoryRetention>.Instance);
+    }
+
+    public PostgresPersistenceOptions Options { get; }
+
+    public NpgsqlDataSource DataSource { get; }
+
+    public PersistenceMetrics Metrics { get; } = new();
+
+    public PersistenceHealth Health { get; } = new();
+
+    public PostgresTwinSnapshotStore Store { get; }
+
+    public SnapshotFlusher SnapshotFlusher { get; }
+
+    public SignalHistoryWriter HistoryWriter { get; }
+
+    public SignalHistoryFlusher HistoryFlusher { get; }
+
+    public SignalHistoryReader HistoryReader { get; }
+
+    public SignalHistoryRetention Retention { get; }
+
+    public static Harness Create(
+        string connectionString,
+        Action<PostgresPersistenceOptions>? configure = null,
+        TimeSpan? flushInterval = null,
+        params IStaleSnapshotObserver[] observers)
+    {
+        var options = new PostgresPersistenceOptions
+        {
+            MaxRetryDelay = TimeSpan.FromMilliseconds(200),
+            CommandTimeout = TimeSpan.FromSeconds(5),
+        };
+        configure?.Invoke(options);
+        return new Harness(connectionString, options, flushInterval ?? TimeSpan.FromMilliseconds(50), observers);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        SnapshotFlusher.Dispose();
+        HistoryFlusher.Dispose();
+        Retention.Dispose();
+        await DataSource.DisposeAsync();
+    }
+}
