@@ -38,7 +38,10 @@ public static class GatewayExtensions
         builder.Services.AddSingleton<GatewayIdentity>();
         builder.Services.AddSingleton<EmbeddedMqttBroker>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<EmbeddedMqttBroker>());
-        builder.Services.AddHostedService<GatewayOutbox>();
+        builder.Services.AddSingleton<GatewayOutbox>();
+        // The broker and the outbox need each other; the broker only asks once a car subscribes.
+        builder.Services.AddSingleton(sp => new Lazy<GatewayOutbox>(sp.GetRequiredService<GatewayOutbox>));
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<GatewayOutbox>());
         return builder;
     }
 }

@@ -19,6 +19,7 @@ public sealed partial class EmbeddedMqttBroker(
     IOptions<MqttOptions> options,
     VehicleConnectionAuthenticator authenticator,
     GatewayIdentity identity,
+    Lazy<GatewayOutbox> outbox,
     MqttIngress ingress,
     GatewayMetrics metrics,
     ILogger<EmbeddedMqttBroker> logger) : IHostedService, IAsyncDisposable
@@ -116,7 +117,7 @@ public sealed partial class EmbeddedMqttBroker(
     private Task OnClientSubscribedTopicAsync(ClientSubscribedTopicEventArgs e) =>
         e.SessionItems[VinItem] is string vin && e.SessionItems[SessionItem] is string session
             && e.TopicFilter.Topic == VehicleTopic.Of(vin, VehicleTopicKind.Commands)
-            ? ingress.CommandChannelOpenedAsync(vin, session, identity.Id).AsTask()
+            ? ingress.CommandChannelOpenedAsync(vin, session, outbox.Value.Reference).AsTask()
             : Task.CompletedTask;
 
     /// <summary>Publishes a cloud-to-car message to whoever subscribed to its topic (the car), at QoS 1.</summary>

@@ -1,38 +1,40 @@
 using DigitalTwin.Grains.Abstractions.Vehicles;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Orleans.Streams;
 
 namespace DigitalTwin.Gateway.Mqtt;
 
 /// <summary>
-/// Delivers cloud-to-car messages: listens on this gateway's own stream key and publishes each message to the
-/// car's session in the embedded broker at QoS 1.
+/// This gateway's <see cref="ICarLink"/>: one observer reference, handed to each car's grain when the car
+/// subscribes to its commands, through which grains on any silo publish to the car's session at QoS 1.
 /// </summary>
 public sealed partial class GatewayOutbox(
-    IClusterClient cluster,
-    GatewayIdentity identity,
+    IGrainFactory grains,
     EmbeddedMqttBroker broker,
-    ILogger<GatewayOutbox> logger) : IHostedService
+    ILogger<GatewayOutbox> logger) : ICarLink, IHostedService
 {
-    private StreamSubscriptionHandle<OutboundMessage>? _subscription;
+    private ICarLink? _reference;
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>The reference grains call; valid while this process runs.</summary>
+    public ICarLink Reference => _reference ?? throw new InvalidOperationException("The gateway outbox has not started.");
+
+    public Task StartAsync(CancellationToken cancellationToken)
     {
-        var stream = cluster.GetStreamProvider(VehicleStreams.ProviderName)
-            .GetStream<OutboundMessage>(StreamId.Create(GatewayStreams.Namespace, identity.Id));
-        _subscription = await stream.SubscribeAsync((message, _) => DeliverAsync(message));
+        _reference = grains.CreateObjectReference<ICarLink>(this);
+        return Task.CompletedTask;
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    public Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_subscription is not null)
+        if (_reference is not null)
         {
-            await _subscription.UnsubscribeAsync();
+            grains.DeleteObjectReference<ICarLink>(_reference);
         }
+
+        return Task.CompletedTask;
     }
 
-    public async Task DeliverAsync(OutboundMessage message)
+    public async Task Deliver(OutboundMessage message)
     {
         try
         {
@@ -41,6 +43,7 @@ public sealed partial class GatewayOutbox(
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogDeliveryFailed(logger, ex, message.Vin, message.Topic);
+            throw;
         }
     }
 

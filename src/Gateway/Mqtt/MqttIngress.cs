@@ -89,8 +89,8 @@ public sealed partial class MqttIngress(
     public ValueTask ConnectionClosedAsync(string vin, string sessionId) =>
         TellAsync(vin, g => g.ConnectionClosed(sessionId, time.GetUtcNow()));
 
-    public ValueTask CommandChannelOpenedAsync(string vin, string sessionId, string gatewayId) =>
-        TellAsync(vin, g => g.CommandChannelOpened(sessionId, gatewayId));
+    public ValueTask CommandChannelOpenedAsync(string vin, string sessionId, ICarLink link) =>
+        TellAsync(vin, g => g.CommandChannelOpened(sessionId, link));
 
     /// <summary>Connectivity notices are best effort: a failure is logged, never thrown into the broker.</summary>
     private async ValueTask TellAsync(string vin, Func<IVehicleGrain, ValueTask> call)

@@ -24,9 +24,9 @@ public interface IVehicleGrain : IGrainWithStringKey
     [Alias("ConnectionClosed")]
     ValueTask ConnectionClosed(string sessionId, DateTimeOffset at);
 
-    /// <summary>The car subscribed to its commands on <paramref name="gatewayId"/>: commands can reach it now.</summary>
+    /// <summary>The car subscribed to its commands through <paramref name="link"/>: commands can reach it now.</summary>
     [Alias("CommandChannelOpened")]
-    ValueTask CommandChannelOpened(string sessionId, string gatewayId);
+    ValueTask CommandChannelOpened(string sessionId, ICarLink link);
 
     /// <summary>The car's <c>status</c> document or its Last Will.</summary>
     [Alias("ReportStatus")]

@@ -65,7 +65,7 @@ public sealed partial class VehicleGrain
 
     private async ValueTask DeliverCommandsAsync()
     {
-        if (_gatewayId is null)
+        if (_carLink is null)
         {
             return;
         }

@@ -46,7 +46,7 @@ public sealed partial class VehicleGrain(
     private DateTimeOffset _watchedUntil = DateTimeOffset.MinValue;
     private IAsyncStream<VehicleStreamEvent>? _stream;
     private string? _sessionId;
-    private string? _gatewayId;
+    private ICarLink? _carLink;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -109,7 +109,7 @@ public sealed partial class VehicleGrain(
     public async ValueTask ConnectionOpened(string sessionId, DateTimeOffset at)
     {
         _sessionId = sessionId;
-        _gatewayId = null;
+        _carLink = null;
         if (_state.ReportConnectivity(true, at))
         {
             await ChangedAsync();
@@ -124,21 +124,21 @@ public sealed partial class VehicleGrain(
         }
 
         _sessionId = null;
-        _gatewayId = null;
+        _carLink = null;
         if (_state.ReportConnectivity(false, at))
         {
             await ChangedAsync();
         }
     }
 
-    public async ValueTask CommandChannelOpened(string sessionId, string gatewayId)
+    public async ValueTask CommandChannelOpened(string sessionId, ICarLink link)
     {
         if (!string.Equals(sessionId, _sessionId, StringComparison.Ordinal))
         {
             return;
         }
 
-        _gatewayId = gatewayId;
+        _carLink = link;
         var waiting = _outbox.ToArray();
         _outbox.Clear();
         foreach (var message in waiting)
@@ -175,24 +175,32 @@ public sealed partial class VehicleGrain(
 
     /// <summary>
     /// Through the gateway that holds the car's session, whichever silo that is; held here until the car
-    /// subscribes to its commands when it is not reachable now.
+    /// subscribes to its commands when it is not reachable now. Queued commands have their own, durable queue
+    /// (<see cref="CommandQueue"/>); this outbox only holds what is fine to lose with the activation.
     /// </summary>
     private async ValueTask SendToCarAsync(OutboundMessage message)
     {
-        if (_gatewayId is null)
+        if (_carLink is { } link)
         {
-            if (_outbox.Count >= MaxOutbox)
+            try
             {
-                _outbox.RemoveAt(0);
+                await link.Deliver(message);
+                return;
             }
-
-            _outbox.Add(message);
-            return;
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The gateway went away with its silo; the car will reconnect somewhere and listen again.
+                LogPublishFailed(logger, ex, _state.Vin, nameof(OutboundMessage));
+                _carLink = null;
+            }
         }
 
-        await PublishAsync(
-            this.GetStreamProvider(VehicleStreams.ProviderName).GetStream<OutboundMessage>(StreamId.Create(GatewayStreams.Namespace, _gatewayId)),
-            message);
+        if (_outbox.Count >= MaxOutbox)
+        {
+            _outbox.RemoveAt(0);
+        }
+
+        _outbox.Add(message);
     }
 
     private bool IsWatched => time.GetUtcNow() < _watchedUntil;

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.Json;
 using DigitalTwin.Grains.Abstractions.Commands;
 using DigitalTwin.Grains.Abstractions.Preconditioning;
@@ -7,7 +6,6 @@ using DigitalTwin.Grains.Abstractions.Vehicles;
 using DigitalTwin.Grains.Commands;
 using DigitalTwin.Grains.Telemetry;
 using DigitalTwin.Grains.Vehicles;
-using Orleans.Streams;
 
 namespace DigitalTwin.Grains.Tests.Vehicles;
 
@@ -50,41 +48,29 @@ public sealed class VehicleGrainCommandTests(ClusterFixture fixture)
     public async Task A_queued_command_goes_out_when_the_car_listens_and_acks_move_it_on()
     {
         var vin = NewVin();
-        var gateway = "gw-" + vin;
-        var delivered = new ConcurrentQueue<OutboundMessage>();
-        var handle = await fixture.Cluster.Client.GetStreamProvider(VehicleStreams.ProviderName)
-            .GetStream<OutboundMessage>(StreamId.Create(GatewayStreams.Namespace, gateway))
-            .SubscribeAsync((m, _) =>
-            {
-                delivered.Enqueue(m);
-                return Task.CompletedTask;
-            });
-        try
-        {
-            var grain = fixture.Grains.GetGrain<IVehicleGrain>(vin);
-            var submitted = await grain.SubmitCommand(new CommandRequest(CommandNames.ChargingSetLimit, """{"limit":80}"""), null);
-            Assert.Equal(CommandState.Pending, submitted.Command!.State);
+        var gateway = new RecordingCarLink();
+        var link = fixture.Cluster.Client.CreateObjectReference<ICarLink>(gateway);
+        var delivered = gateway.Delivered;
+        var grain = fixture.Grains.GetGrain<IVehicleGrain>(vin);
+        var submitted = await grain.SubmitCommand(new CommandRequest(CommandNames.ChargingSetLimit, """{"limit":80}"""), null);
+        Assert.Equal(CommandState.Pending, submitted.Command!.State);
 
-            await grain.ConnectionOpened("s1", DateTimeOffset.UtcNow);
-            await grain.CommandChannelOpened("s1", gateway);
-            await Poll.UntilAsync(() => !delivered.IsEmpty, TimeSpan.FromSeconds(10));
+        await grain.ConnectionOpened("s1", DateTimeOffset.UtcNow);
+        await grain.CommandChannelOpened("s1", link);
+        await Poll.UntilAsync(() => !delivered.IsEmpty, TimeSpan.FromSeconds(10));
 
-            using var doc = JsonDocument.Parse(Assert.Single(delivered).Payload);
-            Assert.Equal(submitted.Command.Id, doc.RootElement.GetProperty("id").GetGuid());
-            Assert.Equal(80, doc.RootElement.GetProperty("params").GetProperty("limit").GetInt32());
-            Assert.Equal(CommandState.Sent, (await grain.GetCommand(submitted.Command.Id))!.State);
+        using var doc = JsonDocument.Parse(Assert.Single(delivered).Payload);
+        Assert.Equal(submitted.Command.Id, doc.RootElement.GetProperty("id").GetGuid());
+        Assert.Equal(80, doc.RootElement.GetProperty("params").GetProperty("limit").GetInt32());
+        Assert.Equal(CommandState.Sent, (await grain.GetCommand(submitted.Command.Id))!.State);
 
-            Assert.Equal(AckOutcome.Applied, await grain.AckCommand(new CommandAck(submitted.Command.Id, CommandAckStatus.Accepted, null)));
-            Assert.Equal(AckOutcome.Applied, await grain.AckCommand(new CommandAck(submitted.Command.Id, CommandAckStatus.Completed, null)));
-            Assert.Equal(AckOutcome.Duplicate, await grain.AckCommand(new CommandAck(submitted.Command.Id, CommandAckStatus.Completed, null)));
-            Assert.Equal(AckOutcome.NotAllowed, await grain.AckCommand(new CommandAck(submitted.Command.Id, CommandAckStatus.Failed, null)));
-            Assert.Equal(AckOutcome.Unknown, await grain.AckCommand(new CommandAck(Guid.NewGuid(), CommandAckStatus.Completed, null)));
-            Assert.Equal(CommandState.Completed, (await grain.GetCommand(submitted.Command.Id))!.State);
-        }
-        finally
-        {
-            await handle.UnsubscribeAsync();
-        }
+        Assert.Equal(AckOutcome.Applied, await grain.AckCommand(new CommandAck(submitted.Command.Id, CommandAckStatus.Accepted, null)));
+        Assert.Equal(AckOutcome.Applied, await grain.AckCommand(new CommandAck(submitted.Command.Id, CommandAckStatus.Completed, null)));
+        Assert.Equal(AckOutcome.Duplicate, await grain.AckCommand(new CommandAck(submitted.Command.Id, CommandAckStatus.Completed, null)));
+        Assert.Equal(AckOutcome.NotAllowed, await grain.AckCommand(new CommandAck(submitted.Command.Id, CommandAckStatus.Failed, null)));
+        Assert.Equal(AckOutcome.Unknown, await grain.AckCommand(new CommandAck(Guid.NewGuid(), CommandAckStatus.Completed, null)));
+        Assert.Equal(CommandState.Completed, (await grain.GetCommand(submitted.Command.Id))!.State);
+        GC.KeepAlive(gateway);
     }
 
     [Fact]

@@ -111,36 +111,22 @@ public sealed class VehicleGrainCrashTests(ClusterFixture fixture)
     public async Task The_car_gets_an_emergency_ack_through_its_gateway_once_it_listens_for_commands()
     {
         var vin = NewVin();
-        var gateway = "test-gateway-" + vin;
-        var delivered = new ConcurrentQueue<OutboundMessage>();
-        var stream = fixture.Cluster.Client.GetStreamProvider(VehicleStreams.ProviderName)
-            .GetStream<OutboundMessage>(StreamId.Create(GatewayStreams.Namespace, gateway));
-        var handle = await stream.SubscribeAsync((m, _) =>
-        {
-            delivered.Enqueue(m);
-            return Task.CompletedTask;
-        });
+        var gateway = new RecordingCarLink();
+        var link = fixture.Cluster.Client.CreateObjectReference<ICarLink>(gateway);
+        var grain = fixture.Grains.GetGrain<IVehicleGrain>(vin);
+        await grain.ConnectionOpened("s1", T0);
+        await grain.ApplyTelemetry(Airbag(1));
+        Assert.Empty(gateway.Delivered);
 
-        try
-        {
-            var grain = fixture.Grains.GetGrain<IVehicleGrain>(vin);
-            await grain.ConnectionOpened("s1", T0);
-            await grain.ApplyTelemetry(Airbag(1));
-            Assert.Empty(delivered);
+        await grain.CommandChannelOpened("s1", link);
 
-            await grain.CommandChannelOpened("s1", gateway);
-
-            await Poll.UntilAsync(() => !delivered.IsEmpty, TimeSpan.FromSeconds(10));
-            var message = Assert.Single(delivered);
-            Assert.Equal($"vehicles/{vin}/commands", message.Topic);
-            using var doc = JsonDocument.Parse(message.Payload);
-            Assert.Equal("emergency.ack", doc.RootElement.GetProperty("name").GetString());
-            Assert.Equal((await grain.GetTwin()).Crash!.Id, doc.RootElement.GetProperty("params").GetProperty("alertId").GetString());
-        }
-        finally
-        {
-            await handle.UnsubscribeAsync();
-        }
+        await Poll.UntilAsync(() => !gateway.Delivered.IsEmpty, TimeSpan.FromSeconds(10));
+        var message = Assert.Single(gateway.Delivered);
+        Assert.Equal($"vehicles/{vin}/commands", message.Topic);
+        using var doc = JsonDocument.Parse(message.Payload);
+        Assert.Equal("emergency.ack", doc.RootElement.GetProperty("name").GetString());
+        Assert.Equal((await grain.GetTwin()).Crash!.Id, doc.RootElement.GetProperty("params").GetProperty("alertId").GetString());
+        GC.KeepAlive(gateway);
     }
 
     [Fact]

@@ -1,0 +1,12 @@
+namespace DigitalTwin.Grains.Abstractions.Vehicles;
+
+/// <summary>
+/// The gateway holding a car's MQTT session, as the car's grain sees it: an observer reference handed over when the
+/// car subscribes to its commands, so the grain reaches the car through whichever silo it is connected to.
+/// </summary>
+[Alias("dt.ICarLink")]
+public interface ICarLink : IGrainObserver
+{
+    [Alias("Deliver")]
+    Task Deliver(OutboundMessage message);
+}
