@@ -10,6 +10,8 @@ using DigitalTwin.Grains.History;
 using DigitalTwin.Grains.Ownership;
 using DigitalTwin.Grains.Persistence;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using System.Net;
+using DigitalTwin.Persistence;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 
@@ -19,6 +21,9 @@ namespace DigitalTwin.Silo;
 public static class SiloHost
 {
     public const string DefaultUrls = "http://0.0.0.0:8080";
+
+    /// <summary>Orleans' ADO.NET providers load Npgsql by this invariant name.</summary>
+    private const string PostgresInvariant = "Npgsql";
 
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
@@ -32,6 +37,7 @@ public static class SiloHost
         configure?.Invoke(builder);
 
         builder.AddGrains();
+        builder.AddPostgresPersistence();
         builder.AddMqttGateway();
         builder.AddApi();
         builder.Services.AddHostedService<StartupBanner>();
@@ -44,6 +50,7 @@ public static class SiloHost
     private static void AddGrains(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<SiloOptions>().BindConfiguration(SiloOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<SiloOptions>, SiloOptionsValidator>();
         builder.Services.AddOptions<PersistenceOptions>().BindConfiguration(PersistenceOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ITwinSnapshotStore, InMemoryTwinSnapshotStore>();
@@ -59,13 +66,48 @@ public static class SiloHost
         var silo = builder.Configuration.GetSection(SiloOptions.SectionName).Get<SiloOptions>() ?? new SiloOptions();
         // Orleans binds its own providers from the "Orleans" section when given the configuration; the contract
         // gives that section other meanings (Orleans:Clustering = Localhost|AdoNet), so it is composed in code.
+        var postgres = builder.Configuration.GetConnectionString(PersistenceExtensions.ConnectionStringName);
         builder.Services.AddOrleans(orleans =>
         {
-            orleans.UseLocalhostClustering(silo.SiloPort, silo.GatewayPort, serviceId: silo.ServiceId, clusterId: silo.ClusterId);
+            if (silo.Clustering == SiloOptions.AdoNet && !string.IsNullOrWhiteSpace(postgres))
+            {
+                orleans.UseAdoNetClustering(o =>
+                {
+                    o.Invariant = PostgresInvariant;
+                    o.ConnectionString = postgres;
+                });
+                orleans.Configure<ClusterOptions>(o =>
+                {
+                    o.ClusterId = silo.ClusterId;
+                    o.ServiceId = silo.ServiceId;
+                });
+                orleans.ConfigureEndpoints(IPAddress.Parse(silo.AdvertisedIPAddress), silo.SiloPort, silo.GatewayPort, listenOnAnyHostAddress: true);
+            }
+            else
+            {
+                orleans.UseLocalhostClustering(silo.SiloPort, silo.GatewayPort, serviceId: silo.ServiceId, clusterId: silo.ClusterId);
+            }
+
+            // Preconditioning must fire even when the silo that planned it is gone: reminders live in PostgreSQL.
+            if (!string.IsNullOrWhiteSpace(postgres))
+            {
+                orleans.UseAdoNetReminderService(o =>
+                {
+                    o.Invariant = PostgresInvariant;
+                    o.ConnectionString = postgres;
+                });
+            }
+            else
+            {
+                orleans.UseInMemoryReminderService();
+            }
+
             orleans.Configure<GrainCollectionOptions>(o => o.CollectionAge = TimeSpan.FromMinutes(15));
+
+            // Failure detection is a trade-off between false suspicions and failover time; operators tune it here.
+            orleans.Services.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection("Orleans:Membership"));
             orleans.AddMemoryStreams(VehicleStreams.ProviderName);
             orleans.AddMemoryGrainStorage("PubSubStore");
-            orleans.UseInMemoryReminderService();
         });
     }
 }

@@ -7,9 +7,18 @@ public sealed class SiloOptions
 {
     public const string SectionName = "Orleans";
 
-    /// <summary><c>Localhost</c>: a single silo on this machine (the embedded default).</summary>
-    [AllowedValues("Localhost", ErrorMessage = "Orleans:Clustering must be Localhost in this version")]
-    public string Clustering { get; set; } = "Localhost";
+    public const string Localhost = "Localhost";
+    public const string AdoNet = "AdoNet";
+
+    /// <summary>
+    /// <c>Localhost</c>: a single silo on this machine (the embedded default). <c>AdoNet</c>: silos find each other
+    /// through the membership table in <c>ConnectionStrings:Postgres</c>.
+    /// </summary>
+    [AllowedValues(Localhost, AdoNet, ErrorMessage = "Orleans:Clustering must be Localhost or AdoNet")]
+    public string Clustering { get; set; } = Localhost;
+
+    /// <summary>The address other silos reach this one on (AdoNet clustering); in Kubernetes, the pod IP.</summary>
+    public string AdvertisedIPAddress { get; set; } = "127.0.0.1";
 
     [Range(1, 65535, ErrorMessage = "Orleans:SiloPort must be between 1 and 65535")]
     public int SiloPort { get; set; } = 11111;

@@ -1,3 +1,4 @@
+using DigitalTwin.Persistence;
 using DigitalTwin.Gateway.Mqtt;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -13,6 +14,7 @@ internal sealed partial class StartupBanner(
     IOptions<MqttOptions> mqtt,
     IOptions<SiloOptions> silo,
     IHostEnvironment environment,
+    IConfiguration configuration,
     ILogger<StartupBanner> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
@@ -21,7 +23,8 @@ internal sealed partial class StartupBanner(
         {
             var urls = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
             var host = string.IsNullOrEmpty(mqtt.Value.Host) ? "0.0.0.0" : mqtt.Value.Host;
-            LogListening(logger, host, broker.Port, string.Join(", ", urls), silo.Value.SiloPort, silo.Value.GatewayPort, environment.EnvironmentName);
+            var storage = configuration.IsPostgresConfigured() ? "PostgreSQL" : "in-memory";
+            LogListening(logger, host, broker.Port, string.Join(", ", urls), silo.Value.Clustering, silo.Value.SiloPort, silo.Value.GatewayPort, storage, environment.EnvironmentName);
         });
         return Task.CompletedTask;
     }
@@ -29,6 +32,6 @@ internal sealed partial class StartupBanner(
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     [LoggerMessage(Level = LogLevel.Information,
-        Message = "DigitalTwin silo ready: MQTT (embedded) on {MqttHost}:{MqttPort}, HTTP on {Urls}, Orleans silo port {SiloPort} and gateway port {GatewayPort}, storage in-memory, environment {Environment}")]
-    private static partial void LogListening(ILogger logger, string mqttHost, int mqttPort, string urls, int siloPort, int gatewayPort, string environment);
+        Message = "DigitalTwin silo ready: MQTT (embedded) on {MqttHost}:{MqttPort}, HTTP on {Urls}, Orleans {Clustering} clustering on silo port {SiloPort} and gateway port {GatewayPort}, storage {Storage}, environment {Environment}")]
+    private static partial void LogListening(ILogger logger, string mqttHost, int mqttPort, string urls, string clustering, int siloPort, int gatewayPort, string storage, string environment);
 }

@@ -1,10 +1,16 @@
+using System.Text.Json.Serialization;
 using DigitalTwin.Api.Alerts;
 using DigitalTwin.Grains.Abstractions.Crash;
 
 namespace DigitalTwin.Api.Vehicles;
 
 /// <summary>The twin's <c>crash</c> section: <c>none</c>, or the state of its latest crash alert.</summary>
-public sealed record CrashDto(string Status, string? AlertId = null, string? Severity = null, string? Trigger = null, DateTimeOffset? RaisedAt = null)
+public sealed record CrashDto(
+    string Status,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? AlertId = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Severity = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Trigger = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? RaisedAt = null)
 {
     public static CrashDto From(CrashAlert? alert) => alert is null
         ? new CrashDto("none")
