@@ -8,14 +8,14 @@ public sealed class BenchOptions
     public const string Usage = """
         Usage: dotnet run -c Release --project bench/DigitalTwin.Bench -- [options]
 
-          --smoke              seconds per scenario, 50 cars, small twin counts: proves the bench still runs
+          --smoke              1.5 s per scenario, 50 cars, 1,000 twins: proves the bench still runs
           --cars N             connected cars (default 1000; smoke 50)
-          --duration S         seconds measured per scenario (default 30; smoke 1.5)
+          --duration S         seconds measured per scenario (default 30; smoke 1)
           --qos 0|1|0,1        QoS levels of the throughput scenarios (default 0,1); latency needs QoS 1
           --window N           QoS 1 publishes in flight per car in the max-throughput runs (default 10)
           --out FILE           machine-readable result (default bench-results/result.json)
           --skip LIST          comma-separated: twin,bare,mosquitto,naive,latency,memory
-          --twins K1,K2        twin counts of the memory scenario (default 10000,100000; smoke 2000)
+          --twins K1,K2        twin counts of the memory scenario (default 10000,100000; smoke 1000)
           --twins-1m           also measure 1,000,000 twins (needs several GiB of memory)
         """;
 
@@ -135,7 +135,7 @@ public sealed class BenchOptions
             }
         }
 
-        var twinCounts = (twins ?? (smoke ? [2_000] : [10_000, 100_000])).ToList();
+        var twinCounts = (twins ?? (smoke ? [1_000] : [10_000, 100_000])).ToList();
         if (twins1M && !twinCounts.Contains(1_000_000))
         {
             twinCounts.Add(1_000_000);
@@ -145,7 +145,7 @@ public sealed class BenchOptions
         {
             Smoke = smoke,
             Cars = cars ?? (smoke ? 50 : 1000),
-            Duration = duration ?? (smoke ? TimeSpan.FromSeconds(1.5) : TimeSpan.FromSeconds(30)),
+            Duration = duration ?? (smoke ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(30)),
             QosLevels = qos,
             Window = window,
             OutPath = outPath,
