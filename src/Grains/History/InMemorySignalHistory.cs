@@ -35,16 +35,27 @@ public sealed class InMemorySignalHistory(IOptions<PersistenceOptions> options) 
         return ValueTask.FromResult(points);
     }
 
+    /// <summary>
+    /// A ring that starts small and doubles up to its capacity: most signals of most twins never fill it, and an
+    /// up-front array per signal made history cost ~86 KB per twin.
+    /// </summary>
     private sealed class Series(int capacity)
     {
-        private readonly HistoryPoint[] _ring = new HistoryPoint[capacity];
+        private const int InitialSize = 4;
         private readonly Lock _lock = new();
+        private HistoryPoint[] _ring = new HistoryPoint[Math.Min(InitialSize, capacity)];
         private long _count;
 
         public void Add(HistoryPoint point)
         {
             lock (_lock)
             {
+                if (_count == _ring.Length && _ring.Length < capacity)
+                {
+                    // Still below capacity, so nothing has wrapped yet: the points are in order from index 0.
+                    Array.Resize(ref _ring, Math.Min(_ring.Length * 2, capacity));
+                }
+
                 _ring[_count++ % _ring.Length] = point;
             }
         }
