@@ -1,8 +1,15 @@
 using System.Diagnostics.Metrics;
+using DigitalTwin.Grains.Alerts;
+using DigitalTwin.Grains.Commands;
+using DigitalTwin.Grains.History;
+using DigitalTwin.Grains.Ownership;
 using DigitalTwin.Grains.Persistence;
+using DigitalTwin.Persistence.Alerts;
+using DigitalTwin.Persistence.Commands;
 using DigitalTwin.Persistence.Diagnostics;
 using DigitalTwin.Persistence.History;
 using DigitalTwin.Persistence.Migrations;
+using DigitalTwin.Persistence.Ownership;
 using DigitalTwin.Persistence.Snapshots;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -32,8 +39,10 @@ public static class PersistenceExtensions
     /// With <c>ConnectionStrings:Postgres</c> set: migrates the schema at start-up and replaces the in-memory
     /// <see cref="ITwinSnapshotStore"/> with the write-behind PostgreSQL store; adds signal history
     /// (<see cref="ISignalHistoryWriter"/>, <see cref="ISignalHistoryReader"/>, retention), the <c>postgres</c> health
-    /// check (tag <c>ready</c>) and the <see cref="PersistenceMetrics.MeterName"/> meter. Without it, does nothing.
-    /// Call it after the in-memory store is registered, so that this registration is the one that counts.
+    /// check (tag <c>ready</c>) and the <see cref="PersistenceMetrics.MeterName"/> meter. Also replaces the grains'
+    /// <see cref="ISignalHistory"/>, <see cref="IVehicleRegistry"/>, <see cref="IAlertStore"/> and
+    /// <see cref="ICommandStore"/> with their PostgreSQL implementations. Without it, does nothing.
+    /// Call it after the in-memory stores are registered, so that these registrations are the ones that count.
     /// </summary>
     public static IHostApplicationBuilder AddPostgresPersistence(this IHostApplicationBuilder builder)
     {
@@ -82,6 +91,17 @@ public static class PersistenceExtensions
         services.AddSingleton<SignalHistoryFlusher>();
         services.AddSingleton<ISignalHistoryReader, SignalHistoryReader>();
         services.AddSingleton<SignalHistoryRetention>();
+
+        // The grains' seams. Registry, alerts and commands write synchronously (durable when the call returns); history
+        // goes through the write-behind writer above.
+        services.RemoveAll<ISignalHistory>();
+        services.AddSingleton<ISignalHistory, PostgresSignalHistory>();
+        services.RemoveAll<IVehicleRegistry>();
+        services.AddSingleton<IVehicleRegistry, PostgresVehicleRegistry>();
+        services.RemoveAll<IAlertStore>();
+        services.AddSingleton<IAlertStore, PostgresAlertStore>();
+        services.RemoveAll<ICommandStore>();
+        services.AddSingleton<ICommandStore, PostgresCommandStore>();
 
         // Hosted services start in registration order and stop in reverse. Going first means the schema exists before
         // Orleans (including ADO.NET clustering) or the gateways start, and the flushers stop last: after the silo has
