@@ -101,6 +101,19 @@ public sealed class AlertStoreTests(PostgresFixture postgres) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_alert_is_got_by_its_id_only_for_its_own_vehicle()
+    {
+        await using var harness = Harness.Create(_connectionString);
+        var store = Store(harness);
+        var alert = FullAlert(TestVins.Next());
+        await store.SaveAsync(alert, CancellationToken.None);
+
+        Assert.Equal(alert, await store.GetAsync(alert.Vin, alert.Id, CancellationToken.None));
+        Assert.Null(await store.GetAsync(TestVins.Next(), alert.Id, CancellationToken.None));
+        Assert.Null(await store.GetAsync(alert.Vin, alert.Id + "-x", CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Saving_an_alert_again_replaces_it()
     {
         await using var harness = Harness.Create(_connectionString);

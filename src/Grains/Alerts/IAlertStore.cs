@@ -11,6 +11,9 @@ public interface IAlertStore
     /// <summary>Inserts or replaces the alert with the same id.</summary>
     ValueTask SaveAsync(CrashAlert alert, CancellationToken cancellationToken);
 
+    /// <summary>One alert of the vehicle; null when it has none with that id.</summary>
+    ValueTask<CrashAlert?> GetAsync(string vin, string alertId, CancellationToken cancellationToken);
+
     /// <summary>The vehicle's alerts, newest first.</summary>
     ValueTask<IReadOnlyList<CrashAlert>> ListAsync(string vin, int limit, CancellationToken cancellationToken);
 }

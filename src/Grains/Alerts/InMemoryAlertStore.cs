@@ -13,6 +13,9 @@ public sealed class InMemoryAlertStore : IAlertStore
         return ValueTask.CompletedTask;
     }
 
+    public ValueTask<CrashAlert?> GetAsync(string vin, string alertId, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(_byVin.TryGetValue(vin, out var byId) ? byId.GetValueOrDefault(alertId) : null);
+
     public ValueTask<IReadOnlyList<CrashAlert>> ListAsync(string vin, int limit, CancellationToken cancellationToken)
     {
         IReadOnlyList<CrashAlert> alerts = _byVin.TryGetValue(vin, out var byId)

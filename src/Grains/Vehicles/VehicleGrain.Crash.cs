@@ -47,7 +47,7 @@ public sealed partial class VehicleGrain
     {
         var alert = string.Equals(_state.Crash?.Id, alertId, StringComparison.Ordinal)
             ? _state.Crash
-            : (await alerts.ListAsync(_state.Vin, 1000, CancellationToken.None)).FirstOrDefault(a => a.Id == alertId);
+            : await alerts.GetAsync(_state.Vin, alertId, CancellationToken.None);
         if (alert is null)
         {
             return (AlertChange.NotFound, null);

@@ -44,6 +44,13 @@ public sealed partial class PostgresAlertStore : IAlertStore
 
     // Served by alerts_vin_occurred_at. Rows without a document were not written by a silo (or predate migration 9)
     // and cannot be read back as a CrashAlert.
+    internal const string GetSql =
+        """
+        SELECT document::text
+        FROM alerts
+        WHERE vin = $1 AND id = $2 AND document IS NOT NULL
+        """;
+
     internal const string ListSql =
         """
         SELECT id, document::text
@@ -100,6 +107,17 @@ public sealed partial class PostgresAlertStore : IAlertStore
             LogIdOfAnotherVehicle(_logger, alert.Id, alert.Vin);
             throw new InvalidOperationException($"Alert {alert.Id} is stored for another vehicle than {alert.Vin}; it was not saved");
         }
+    }
+
+    public async ValueTask<CrashAlert?> GetAsync(string vin, string alertId, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand(GetSql);
+        command.CommandTimeout = CommandTimeoutSeconds;
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = vin });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = alertId });
+        return await command.ExecuteScalarAsync(cancellationToken) is string document
+            ? DocumentJson.Deserialize<CrashAlert>(document)
+            : null;
     }
 
     public async ValueTask<IReadOnlyList<CrashAlert>> ListAsync(string vin, int limit, CancellationToken cancellationToken)

@@ -90,12 +90,8 @@ public sealed partial class SignalHistoryWriter : ISignalHistoryWriter
         }
     }
 
-    internal async Task PingAsync(CancellationToken cancellationToken)
-    {
-        await using var command = _dataSource.CreateCommand("SELECT 1");
-        command.CommandTimeout = (int)Math.Ceiling(_options.CommandTimeout.TotalSeconds);
-        await command.ExecuteScalarAsync(cancellationToken);
-    }
+    internal Task PingAsync(CancellationToken cancellationToken) =>
+        _dataSource.PingAsync(_options.CommandTimeout, cancellationToken);
 
     /// <summary>Forgets everything pending and counts it as dropped; for a shutdown that has run out of time.</summary>
     internal int AbandonPending()
