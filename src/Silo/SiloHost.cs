@@ -12,6 +12,7 @@ using DigitalTwin.Grains.Persistence;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using System.Net;
 using DigitalTwin.Persistence;
+using DigitalTwin.Persistence.Snapshots;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 
@@ -38,6 +39,7 @@ public static class SiloHost
 
         builder.AddGrains();
         builder.AddPostgresPersistence();
+        builder.Services.AddSingleton<IStaleSnapshotObserver, StaleSnapshotReloader>();
         builder.AddMqttGateway();
         builder.AddApi();
         builder.Services.AddHostedService<StartupBanner>();

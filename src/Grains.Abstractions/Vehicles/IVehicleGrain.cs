@@ -36,6 +36,13 @@ public interface IVehicleGrain : IGrainWithStringKey
     ValueTask<TwinSnapshot> GetTwin();
 
     /// <summary>
+    /// Storage holds a newer snapshot (<paramref name="storedVersion"/>) than this activation wrote: another
+    /// activation moved on. Unless this one is already past it, it drops its state and reloads on the next call.
+    /// </summary>
+    [Alias("Reload")]
+    ValueTask Reload(long storedVersion);
+
+    /// <summary>
     /// Asks the grain to publish its changes on its stream for the next <see cref="VehicleStreams.WatchLease"/>,
     /// and returns what a watcher that last saw <paramref name="lastEventId"/> missed (the current twin if it
     /// changed since, then newer events still buffered), oldest first.

@@ -159,6 +159,18 @@ public sealed partial class VehicleGrain(
 
     public ValueTask<TwinSnapshot> GetTwin() => ValueTask.FromResult(_state.ToSnapshot());
 
+    public ValueTask Reload(long storedVersion)
+    {
+        if (_state.Version <= storedVersion)
+        {
+            LogReload(logger, _state.Vin, _state.Version, storedVersion);
+            _dirty = false;
+            DeactivateOnIdle();
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
     public ValueTask<IReadOnlyList<VehicleStreamEvent>> Watch(long? lastEventId)
     {
         _watchedUntil = time.GetUtcNow() + VehicleStreams.WatchLease;
@@ -279,6 +291,9 @@ public sealed partial class VehicleGrain(
         _dirty = false;
         return true;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Twin {Vin} at version {Version} lost to stored version {StoredVersion}; reloading")]
+    private static partial void LogReload(ILogger logger, string vin, long version, long storedVersion);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Vehicle {Vin} reported event {Type} (seq {Seq})")]
     private static partial void LogEvent(ILogger logger, string vin, string type, long seq);

@@ -129,6 +129,41 @@ public sealed class VehicleGrainTests(ClusterFixture fixture)
         Assert.Equal(42, twin.Version);
     }
 
+    [Fact]
+    public async Task An_activation_that_lost_to_a_newer_stored_snapshot_reloads_it()
+    {
+        var vin = NewVin();
+        var grain = fixture.Grains.GetGrain<IVehicleGrain>(vin);
+        await grain.ApplyTelemetry(Speed(1, 10));
+        fixture.Store.Stage(new TwinSnapshot
+        {
+            Vin = vin,
+            Version = 5,
+            LastTelemetrySeq = 9,
+            Signals = new Dictionary<string, SignalReading> { [SignalCatalogue.Speed] = new(SignalValue.FromNumber(99), 9) },
+        });
+
+        await grain.Reload(storedVersion: 5);
+
+        var twin = await PollAsync(() => grain.GetTwin().AsTask(), t => t.Version == 5, TimeSpan.FromSeconds(10));
+        Assert.Equal(99, twin.Signals[SignalCatalogue.Speed].Value.Number);
+    }
+
+    [Fact]
+    public async Task An_activation_already_past_the_stored_version_keeps_its_state()
+    {
+        var grain = fixture.Grains.GetGrain<IVehicleGrain>(NewVin());
+        await grain.ApplyTelemetry(Speed(1, 10));
+        await grain.ApplyTelemetry(Speed(2, 20));
+        await grain.ApplyTelemetry(Speed(3, 30));
+
+        await grain.Reload(storedVersion: 2);
+
+        var twin = await grain.GetTwin();
+        Assert.Equal(3, twin.Version);
+        Assert.Equal(30, twin.Signals[SignalCatalogue.Speed].Value.Number);
+    }
+
     private static async Task<T> PollAsync<T>(Func<Task<T>> probe, Func<T, bool> done, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
