@@ -14,12 +14,12 @@ public sealed class BenchOptions
           --qos 0|1|0,1        QoS levels of the throughput scenarios (default 0,1); latency needs QoS 1
           --window N           QoS 1 publishes in flight per car in the max-throughput runs (default 10)
           --out FILE           machine-readable result (default bench-results/result.json)
-          --skip LIST          comma-separated: twin,bare,mosquitto,naive,latency,memory
+          --skip LIST          comma-separated: twin,bare,mosquitto,naive,latency,memory,flush
           --twins K1,K2        twin counts of the memory scenario (default 10000,100000; smoke 1000)
           --twins-1m           also measure 1,000,000 twins (needs several GiB of memory)
         """;
 
-    public static readonly string[] SkippableParts = ["twin", "bare", "mosquitto", "naive", "latency", "memory"];
+    public static readonly string[] SkippableParts = ["twin", "bare", "mosquitto", "naive", "latency", "memory", "flush"];
 
     public bool Smoke { get; private init; }
     public int Cars { get; private init; } = 1000;
@@ -44,6 +44,12 @@ public sealed class BenchOptions
     public TimeSpan Warmup => Smoke
         ? TimeSpan.FromSeconds(0.5)
         : TimeSpan.FromSeconds(Math.Clamp(Duration.TotalSeconds / 6, 1, 5));
+
+    /// <summary>Dirty twins per flush in the snapshot flush scenario.</summary>
+    public IReadOnlyList<int> FlushTwinCounts => Smoke ? [1_000] : [10_000, 100_000];
+
+    /// <summary>Timed flushes per twin count, after the untimed first one that inserts the rows.</summary>
+    public int FlushRounds => Smoke ? 3 : 10;
 
     public bool Runs(string part) => !Skip.Contains(part);
 

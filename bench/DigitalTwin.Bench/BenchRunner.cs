@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using DigitalTwin.Security;
+using Microsoft.Extensions.Logging;
 using MQTTnet.Protocol;
 
 namespace DigitalTwin.Bench;
@@ -59,6 +60,15 @@ public sealed class BenchRunner(BenchOptions options, string command, TextWriter
             {
                 report.Skipped.Add(new Note(part, "--skip"));
             }
+        }
+
+        if (options.Runs("flush"))
+        {
+            await RunFlushAsync(report, cancel);
+        }
+        else
+        {
+            report.Skipped.Add(new Note("flush", "--skip"));
         }
 
         if (options.Runs("memory"))
@@ -255,6 +265,60 @@ public sealed class BenchRunner(BenchOptions options, string command, TextWriter
             {
                 report.Errors.Add(new Note(F($"memory {twins}"), $"{ex.GetType().Name}: {ex.Message}"));
                 Say($"[memory] FAILED: {ex.Message}");
+            }
+        }
+    }
+
+    private async Task RunFlushAsync(BenchReport report, CancellationToken cancel)
+    {
+        PostgresServer? postgres = null;
+
+        // Warnings and errors of the store (stale, rejected or dropped snapshots) and of Npgsql go to stderr.
+        using var logs = LoggerFactory.Create(b => b
+            .SetMinimumLevel(LogLevel.Warning)
+            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
+        try
+        {
+            Say("[flush] starting PostgreSQL");
+            postgres = await PostgresServer.StartAsync([], cancel);
+            var bench = new FlushBench(postgres, logs, Say);
+            report.Targets["snapshot-flush"] = await bench.DescribeServerAsync(cancel);
+            foreach (var twins in options.FlushTwinCounts)
+            {
+                cancel.ThrowIfCancellationRequested();
+                try
+                {
+                    var result = await bench.RunAsync(twins, options.FlushRounds, cancel);
+                    report.Flush.Add(result);
+                    if (!result.Verified)
+                    {
+                        report.Errors.Add(new Note(F($"flush {twins}"), result.Verification));
+                    }
+
+                    Say(F($"[flush] {twins:N0} twins: {result.RowsPerSecondP50:N0} rows/s at the median flush, p50 {result.P50Ms:0.0} ms, p99 {result.P99Ms:0.0} ms, {result.StatementsPerFlush:0.##} statements per flush; {result.Verification}"));
+                }
+                catch (Exception ex) when (!cancel.IsCancellationRequested)
+                {
+                    report.Errors.Add(new Note(F($"flush {twins}"), $"{ex.GetType().Name}: {ex.Message}"));
+                    Say($"[flush] FAILED: {ex}");
+                }
+            }
+        }
+        catch (TargetUnavailableException ex)
+        {
+            report.Skipped.Add(new Note("flush", ex.Message));
+            Say($"[flush] skipped: {ex.Message}");
+        }
+        catch (Exception ex) when (!cancel.IsCancellationRequested)
+        {
+            report.Errors.Add(new Note("flush", $"{ex.GetType().Name}: {ex.Message}"));
+            Say($"[flush] FAILED: {ex}");
+        }
+        finally
+        {
+            if (postgres is not null)
+            {
+                await postgres.DisposeAsync();
             }
         }
     }

@@ -49,6 +49,19 @@ public static class ReportTable
                 }));
         }
 
+        if (report.Flush.Count > 0)
+        {
+            w.WriteLine();
+            w.WriteLine("Snapshot flush (one WritePendingAsync of N staged twins, 20 signals each, every row updated to a higher version)");
+            Table(w,
+                ["twins", "rounds", "rows/s at p50", "rows/s slowest", "p50 ms", "p99 ms", "statements/flush", "rows/statement", "first insert ms", "signals B/row", "check"],
+                report.Flush.Select(x => new[]
+                {
+                    N(x.Twins), I(x.Rounds), N(x.RowsPerSecondP50), N(x.RowsPerSecondSlowest), Ms1(x.P50Ms), Ms1(x.P99Ms), x.StatementsPerFlush.ToString("0.##", CultureInfo.InvariantCulture),
+                    N(x.RowsPerStatement), N(x.FirstInsertMs), N(x.SignalsJsonBytes), x.Verified ? "ok" : "FAILED",
+                }));
+        }
+
         if (report.Ratios.Count > 0)
         {
             w.WriteLine();
@@ -97,6 +110,8 @@ public static class ReportTable
     private static string I(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static string Ms(double? value) => value is { } v ? v.ToString("0.00", CultureInfo.InvariantCulture) : "-";
+
+    private static string Ms1(double value) => value.ToString("N1", CultureInfo.InvariantCulture);
 
     private static string X(double? ratio) => ratio is { } r ? r.ToString("0.00", CultureInfo.InvariantCulture) + " x" : "-";
 
