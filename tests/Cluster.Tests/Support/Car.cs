@@ -1,0 +1,116 @@
+using System.Globalization;
+using System.Text;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+
+namespace DigitalTwin.Cluster.Tests.Support;
+
+/// <summary>
+/// A car on MQTT 5 over TCP, connected to one silo's embedded broker at a time. Every telemetry document it sends
+/// carries a speed and a sample time derived from its seq, so a twin read anywhere tells which seq it reflects.
+/// </summary>
+public sealed class Car(string vin, string token) : IAsyncDisposable
+{
+    /// <summary>Sample times start at this run's start, so history retention never treats them as old.</summary>
+    private static readonly long BaseTs = DateTimeOffset.UtcNow.ToUnixTimeSeconds() * 1000;
+
+    private IMqttClient? _client;
+
+    public string Vin { get; } = vin;
+
+    /// <summary>The silo whose broker the car is connected to (or was, until it died).</summary>
+    public SiloProcess? Silo { get; private set; }
+
+    /// <summary>The highest seq the broker acknowledged with success.</summary>
+    public long LastSeq { get; private set; }
+
+    public bool IsConnected => _client?.IsConnected == true;
+
+    public static double SpeedAt(long seq) => 10 + (seq * 2.5);
+
+    public static long TsAt(long seq) => BaseTs + (seq * 1000);
+
+    /// <summary>Connects to <paramref name="silo"/>'s broker, with a new client: a car that lost its broker starts over.</summary>
+    public async Task ConnectAsync(SiloProcess silo)
+    {
+        await CloseAsync();
+        var options = new MqttClientOptionsBuilder()
+            .WithTcpServer("127.0.0.1", silo.MqttPort)
+            .WithClientId(Vin)
+            .WithCredentials(Vin, token)
+            .WithProtocolVersion(MqttProtocolVersion.V500)
+            .WithCleanStart()
+            .WithTimeout(TimeSpan.FromSeconds(10))
+            .WithoutPacketFragmentation()
+            .Build();
+        var client = new MqttClientFactory().CreateMqttClient();
+        var result = await client.ConnectAsync(options);
+        Assert.True(result.ResultCode == MqttClientConnectResultCode.Success, $"{Vin} could not connect to {silo}: {result.ResultCode} {result.ReasonString}");
+        _client = client;
+        Silo = silo;
+    }
+
+    /// <summary>Sends one telemetry document at QoS 1 and returns the broker's answer (the PUBACK).</summary>
+    public async Task<MqttClientPublishResult> SendAsync(long seq)
+    {
+        var client = _client ?? throw new InvalidOperationException($"{Vin} is not connected");
+        var payload = string.Create(
+            CultureInfo.InvariantCulture,
+            $"{{\"ts\":{TsAt(seq)},\"seq\":{seq},\"signals\":{{\"Vehicle.Speed\":{SpeedAt(seq)}}}}}");
+        var message = new MqttApplicationMessageBuilder()
+            .WithTopic($"vehicles/{Vin}/telemetry")
+            .WithPayload(Encoding.UTF8.GetBytes(payload))
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .Build();
+        var result = await client.PublishAsync(message);
+        if (result.IsSuccess && seq > LastSeq)
+        {
+            LastSeq = seq;
+        }
+
+        return result;
+    }
+
+    /// <summary>Sends the next <paramref name="count"/> seqs; each must be acknowledged with success.</summary>
+    public async Task DriveAsync(int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            var seq = LastSeq + 1;
+            var result = await SendAsync(seq);
+            Assert.True(result.IsSuccess, $"{Vin} seq {seq} through {Silo}: PUBACK {result.ReasonCode} {result.ReasonString}");
+        }
+    }
+
+    public ValueTask DisposeAsync() => new(CloseAsync());
+
+    /// <summary>DISCONNECT when the connection is alive (so nothing buffered is lost), then let go of the client.</summary>
+    private async Task CloseAsync()
+    {
+        if (_client is not { } client)
+        {
+            return;
+        }
+
+        _client = null;
+        try
+        {
+            if (client.IsConnected)
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                await client.DisconnectAsync(
+                    new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build(),
+                    timeout.Token);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException)
+        {
+            // The broker died with its silo; there is nobody to say goodbye to.
+        }
+        finally
+        {
+            client.Dispose();
+        }
+    }
+}
