@@ -47,7 +47,7 @@ public static class ApiExtensions
             .AddCheck<OrleansHealthCheck>("orleans", tags: [ReadinessTag])
             .AddCheck<MqttBrokerHealthCheck>("mqtt", tags: [ReadinessTag]);
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(GatewayMetrics.MeterName, ApiMetrics.MeterName, "Microsoft.Orleans", "Microsoft.AspNetCore.Hosting", "System.Runtime")
+            .AddMeter(GatewayMetrics.MeterName, ApiMetrics.MeterName, "DigitalTwin.Persistence", "Microsoft.Orleans", "Microsoft.AspNetCore.Hosting", "System.Runtime")
             .AddPrometheusExporter());
         return builder;
     }

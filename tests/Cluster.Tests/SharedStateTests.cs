@@ -7,22 +7,14 @@ using DigitalTwin.Cluster.Tests.Support;
 namespace DigitalTwin.Cluster.Tests;
 
 /// <summary>
-/// State that is not the twin itself must be the same whichever silo answers. The silo does not do that yet: these
-/// tests describe the contract and are skipped until it does (see "Known gaps" in docs/operations.md).
+/// State that is not the twin itself must be the same whichever silo answers: it lives in PostgreSQL.
 /// </summary>
 [Collection(ClusterCollection.Name)]
 public sealed class SharedStateTests(ClusterFixture cluster)
 {
-    private const string HistoryGap =
-        "Known gap: with ConnectionStrings:Postgres set, SiloHost still registers InMemorySignalHistory as ISignalHistory, " +
-        "so history stays in the memory of the silo hosting the twin and signal_history stays empty";
-
-    private const string RegistryGap =
-        "Known gap: IVehicleRegistry is InMemoryVehicleRegistry in every silo process, so a registration is known only to the silo that took it";
-
     private static readonly TimeSpan StorageDeadline = TimeSpan.FromSeconds(30);
 
-    [Fact(Skip = HistoryGap)]
+    [Fact]
     public async Task Signal_history_fed_through_one_silo_is_readable_through_every_silo_and_kept_in_PostgreSQL()
     {
         await cluster.EnsureFullStrengthAsync();
@@ -51,7 +43,7 @@ public sealed class SharedStateTests(ClusterFixture cluster)
             "signal_history holds every sample");
     }
 
-    [Fact(Skip = RegistryGap)]
+    [Fact]
     public async Task A_vehicle_registered_through_one_silo_is_visible_to_its_owner_through_every_silo()
     {
         await cluster.EnsureFullStrengthAsync();

@@ -73,7 +73,8 @@ public sealed partial class MqttIngress(
             LogApplyFailed(logger, ex, target.Vin, topic);
             deadLetters.Add(clientVin, topic, RejectReason.Internal, ex.GetType().Name + ": " + ex.Message, payload);
             metrics.Message(kind, "failed");
-            return new IngressResult(IngressStatus.Failed, RejectReason.Internal, ex.Message);
+            // The exception's text (often a multi-line Orleans trace) is for the log; the car gets a short reason it can act on.
+            return new IngressResult(IngressStatus.Failed, RejectReason.Internal, "the twin could not apply the message now; send it again");
         }
     }
 

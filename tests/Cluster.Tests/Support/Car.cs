@@ -27,6 +27,22 @@ public sealed class Car(string vin, string token) : IAsyncDisposable
 
     public bool IsConnected => _client?.IsConnected == true;
 
+    /// <summary>Command documents received on <c>vehicles/{vin}/commands</c>, in arrival order.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<System.Text.Json.JsonElement> Commands { get; } = new();
+
+    /// <summary>Subscribes to the car's commands on its current broker, as a car does after connecting.</summary>
+    public async Task ListenForCommandsAsync()
+    {
+        var client = _client ?? throw new InvalidOperationException($"{Vin} is not connected");
+        client.ApplicationMessageReceivedAsync += e =>
+        {
+            Commands.Enqueue(System.Text.Json.JsonDocument.Parse(Encoding.UTF8.GetString(e.ApplicationMessage.Payload)).RootElement.Clone());
+            return Task.CompletedTask;
+        };
+        var result = await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter($"vehicles/{Vin}/commands", MqttQualityOfServiceLevel.AtLeastOnce).Build());
+        Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, Assert.Single(result.Items).ResultCode);
+    }
+
     public static double SpeedAt(long seq) => 10 + (seq * 2.5);
 
     public static long TsAt(long seq) => BaseTs + (seq * 1000);
