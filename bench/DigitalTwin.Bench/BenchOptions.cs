@@ -14,12 +14,18 @@ public sealed class BenchOptions
           --qos 0|1|0,1        QoS levels of the throughput scenarios (default 0,1); latency needs QoS 1
           --window N           QoS 1 publishes in flight per car in the max-throughput runs (default 10)
           --out FILE           machine-readable result (default bench-results/result.json)
-          --skip LIST          comma-separated: twin,bare,mosquitto,naive,latency,memory,flush
+          --skip LIST          comma-separated: twin,bare,mosquitto,naive,latency,memory,flush,crash
           --twins K1,K2        twin counts of the memory scenario (default 10000,100000; smoke 1000)
           --twins-1m           also measure 1,000,000 twins (needs several GiB of memory)
+          --crashes N          crash scenario: crashes, each on a car of its own (default 1000; smoke 50)
+          --crash-twins N      twins activated before the crashes, crashes spread over them (default 10000; smoke 500)
+          --crash-connected N  of those, cars with an MQTT connection, crashing cars included (default: crashes + 1000)
+          --crash-sse N        crashing cars with an SSE client open (default 100; smoke 10)
+          --crash-rate R       ordinary telemetry in msgs/s while the crashes run (default 2000; smoke 200)
+          --crash-store S      alert store of the crash scenario: postgres or memory (default postgres)
         """;
 
-    public static readonly string[] SkippableParts = ["twin", "bare", "mosquitto", "naive", "latency", "memory", "flush"];
+    public static readonly string[] SkippableParts = ["twin", "bare", "mosquitto", "naive", "latency", "memory", "flush", "crash"];
 
     public bool Smoke { get; private init; }
     public int Cars { get; private init; } = 1000;
@@ -30,6 +36,37 @@ public sealed class BenchOptions
     public IReadOnlySet<string> Skip { get; private init; } = new HashSet<string>();
     public IReadOnlyList<int> TwinCounts { get; private init; } = [10_000, 100_000];
     public bool Twins1M { get; private init; }
+
+    /// <summary>Crash scenario: crashes, each on a car of its own.</summary>
+    public int Crashes { get; private init; } = 1000;
+
+    /// <summary>Crash scenario: twins activated with ordinary telemetry before the first crash.</summary>
+    public int CrashTwins { get; private init; } = 10_000;
+
+    /// <summary>
+    /// Crash scenario: cars with an MQTT connection of their own, crashing cars included; the rest of the twins are
+    /// activated by direct grain calls. Not all 10,000: the car and the broker end of every connection are both sockets of
+    /// this one process, and 20,000 of them exceed the open-files limit of the machine the bench was written on.
+    /// </summary>
+    public int CrashConnected { get; private init; } = 2_000;
+
+    /// <summary>Connected cars that stream ordinary telemetry in the crash scenario, unless told otherwise.</summary>
+    public const int DefaultCrashStreamingCars = 1000;
+
+    /// <summary>Crash scenario: crashing cars that have an SSE client open before their crash.</summary>
+    public int CrashSseClients { get; private init; } = 100;
+
+    /// <summary>Crash scenario: ordinary telemetry (QoS 1, msgs/s over all streaming cars) while the crashes run.</summary>
+    public double CrashBackgroundRate { get; private init; } = 2000;
+
+    /// <summary>Crash scenario: <c>postgres</c> (durable, as deployed) or <c>memory</c>.</summary>
+    public string CrashStore { get; private init; } = "postgres";
+
+    /// <summary>Crash scenario: crashes start at this steady pace.</summary>
+    public double CrashesPerSecond => 25;
+
+    /// <summary>Crash scenario: ordinary telemetry runs this long before the first crash.</summary>
+    public TimeSpan CrashWarmup => Smoke ? TimeSpan.FromSeconds(0.5) : TimeSpan.FromSeconds(3);
 
     /// <summary>Set only in the child process that measures memory: how many twins to activate.</summary>
     public int? MemoryChildTwins { get; private init; }
@@ -66,6 +103,12 @@ public sealed class BenchOptions
         var twins1M = false;
         int? memoryChild = null;
         var memoryHistory = 0;
+        int? crashes = null;
+        int? crashTwins = null;
+        int? crashConnected = null;
+        int? crashSse = null;
+        double? crashRate = null;
+        var crashStore = "postgres";
 
         for (var i = 0; i < args.Count; i++)
         {
@@ -120,6 +163,26 @@ public sealed class BenchOptions
                     case "--twins-1m":
                         twins1M = true;
                         break;
+                    case "--crashes":
+                        crashes = PositiveInt(Value(), arg);
+                        break;
+                    case "--crash-twins":
+                        crashTwins = PositiveInt(Value(), arg);
+                        break;
+                    case "--crash-connected":
+                        crashConnected = PositiveInt(Value(), arg);
+                        break;
+                    case "--crash-sse":
+                        crashSse = int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out var sse) ? sse : throw new FormatException("--crash-sse takes a whole number");
+                        break;
+                    case "--crash-rate":
+                        var rate = double.Parse(Value(), NumberStyles.Float, CultureInfo.InvariantCulture);
+                        crashRate = rate >= 0 ? rate : throw new FormatException("--crash-rate must be 0 or more msgs/s");
+                        break;
+                    case "--crash-store":
+                        var store = Value();
+                        crashStore = store is "postgres" or "memory" ? store : throw new FormatException("--crash-store takes postgres or memory");
+                        break;
                     case "--memory-child":
                         memoryChild = PositiveInt(Value(), arg);
                         break;
@@ -147,6 +210,21 @@ public sealed class BenchOptions
             twinCounts.Add(1_000_000);
         }
 
+        var crashCount = crashes ?? (smoke ? 50 : 1000);
+        var crashTwinCount = crashTwins ?? (smoke ? 500 : 10_000);
+        var crashConnectedCount = crashConnected ?? Math.Min(crashTwinCount, crashCount + DefaultCrashStreamingCars);
+        var crashSseCount = crashSse ?? (smoke ? 10 : 100);
+        var crashProblem = crashCount > crashTwinCount ? "--crashes must not exceed --crash-twins (one crash per car)"
+            : crashConnectedCount < crashCount || crashConnectedCount > crashTwinCount ? "--crash-connected must lie between --crashes and --crash-twins (every crashing car is connected)"
+            : crashSseCount > crashCount ? "--crash-sse must not exceed --crashes"
+            : null;
+        if (crashProblem is not null)
+        {
+            error.WriteLine($"bench: {crashProblem}");
+            error.WriteLine(Usage);
+            return null;
+        }
+
         return new BenchOptions
         {
             Smoke = smoke,
@@ -160,6 +238,12 @@ public sealed class BenchOptions
             Twins1M = twins1M,
             MemoryChildTwins = memoryChild,
             MemoryChildHistory = memoryHistory,
+            Crashes = crashCount,
+            CrashTwins = crashTwinCount,
+            CrashConnected = crashConnectedCount,
+            CrashSseClients = crashSseCount,
+            CrashBackgroundRate = crashRate ?? (smoke ? 200 : 2000),
+            CrashStore = crashStore,
         };
     }
 

@@ -17,6 +17,7 @@ public sealed class BenchReport
     public List<LatencyResult> Latency { get; } = [];
     public List<MemoryResult> Memory { get; } = [];
     public List<FlushResult> Flush { get; } = [];
+    public List<CrashResult> Crash { get; } = [];
     public List<RatioResult> Ratios { get; } = [];
     public List<GoalResult> Goals { get; } = [];
     public List<Note> Skipped { get; } = [];

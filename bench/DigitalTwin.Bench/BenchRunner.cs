@@ -62,6 +62,15 @@ public sealed class BenchRunner(BenchOptions options, string command, TextWriter
             }
         }
 
+        if (options.Runs("crash"))
+        {
+            await RunCrashAsync(report, cancel);
+        }
+        else
+        {
+            report.Skipped.Add(new Note("crash", "--skip"));
+        }
+
         if (options.Runs("flush"))
         {
             await RunFlushAsync(report, cancel);
@@ -82,6 +91,7 @@ public sealed class BenchRunner(BenchOptions options, string command, TextWriter
 
         report.Ratios.AddRange(Ratios(report));
         report.Goals.AddRange(Goals.Evaluate(report));
+        report.Goals.AddRange(CrashBench.Goals(report.Crash));
         report.TotalSeconds = Math.Round(_clock.Elapsed.TotalSeconds, 1);
         report.LoadAverageAtEnd = MachineInfo.LoadAverage();
 
@@ -266,6 +276,30 @@ public sealed class BenchRunner(BenchOptions options, string command, TextWriter
                 report.Errors.Add(new Note(F($"memory {twins}"), $"{ex.GetType().Name}: {ex.Message}"));
                 Say($"[memory] FAILED: {ex.Message}");
             }
+        }
+    }
+
+    private async Task RunCrashAsync(BenchReport report, CancellationToken cancel)
+    {
+        try
+        {
+            Say(F($"[crash] starting: {options.Crashes:N0} crashes over {options.CrashTwins:N0} twins ({options.CrashConnected:N0} connected), {options.CrashSseClients} SSE clients, alert store {options.CrashStore}"));
+            var result = await new CrashBench(options, _signingKey, Say).RunAsync(cancel);
+            report.Crash.Add(result);
+            report.Targets["digitaltwin-crash"] = "the real host in-process; crash alerts stored by " + result.AlertStoreDetail;
+            if (!result.Passed)
+            {
+                report.Errors.Add(new Note("crash", result.Verification));
+            }
+
+            var puback = result.Latencies.Single(l => l.Key == "puback");
+            var sse = result.Latencies.Single(l => l.Key == "sse");
+            Say(F($"[crash] publish -> PUBACK p50 {puback.P50Ms:0.00} ms, p99 {puback.P99Ms:0.00} ms; publish -> SSE alert p50 {sse.P50Ms:0.00} ms, p99 {sse.P99Ms:0.00} ms; {result.Verification}"));
+        }
+        catch (Exception ex) when (!cancel.IsCancellationRequested)
+        {
+            report.Errors.Add(new Note("crash", $"{ex.GetType().Name}: {ex.Message}"));
+            Say($"[crash] FAILED: {ex}");
         }
     }
 

@@ -62,6 +62,18 @@ public static class ReportTable
                 }));
         }
 
+        foreach (var c in report.Crash)
+        {
+            w.WriteLine();
+            w.WriteLine(F($"Crash alerts, DigitalTwin, QoS 1: {c.Crashes:N0} crashes at {c.CrashesPerSecond:0.#}/s, each on its own car, spread over {c.Twins:N0} twins ({c.ConnectedCars:N0} connected over MQTT, {c.ActivatedByGrainCalls:N0} activated by grain calls)"));
+            w.WriteLine(F($"  while {c.StreamingCars:N0} cars stream ordinary telemetry at {c.BackgroundOfferedPerSecond:N0} msgs/s offered, {c.BackgroundAchievedPerSecond:N0} achieved; alert store: {c.AlertStoreDetail}"));
+            Table(w,
+                ["measure", "p50 ms", "p99 ms", "max ms", "samples", "missing"],
+                c.Latencies.Select(l => new[] { l.Measure, Ms(l.P50Ms), Ms(l.P99Ms), Ms(l.MaxMs), N(l.Samples), N(l.Missing) }));
+            w.WriteLine(F($"  checks: {(c.Passed ? "ok" : "FAILED")}: {c.Verification}"));
+            w.WriteLine(F($"  connect {c.ConnectSeconds:0.0} s, activation {c.ActivationSeconds:0.0} s, crashes {c.CrashSeconds:0.0} s; worst crash start behind its slot {c.MaxStartLagMs:0.0} ms; ordinary publishes skipped {c.BackgroundSkipped:N0}"));
+        }
+
         if (report.Ratios.Count > 0)
         {
             w.WriteLine();
