@@ -1,3 +1,4 @@
+using System.Text.Json;
 using DigitalTwin.Api.Problems;
 using DigitalTwin.Grains.Abstractions.Commands;
 using DigitalTwin.Grains.Abstractions.Vehicles;
@@ -44,7 +45,7 @@ public static class CommandsApi
                 type: ProblemTypes.Validation);
         }
 
-        var paramsJson = request.Params is { ValueKind: not JsonValueKindUndefined } p ? p.GetRawText() : null;
+        var paramsJson = request.Params is { ValueKind: not JsonValueKind.Undefined } p ? p.GetRawText() : null;
         var decision = await grains.GetGrain<IVehicleGrain>(vin).SubmitCommand(new CommandRequest(request.Name, paramsJson, request.TtlSeconds), idempotencyKey);
         return decision.Verdict switch
         {
@@ -68,6 +69,4 @@ public static class CommandsApi
             ? TypedResults.Problem(title: "No such command", statusCode: StatusCodes.Status404NotFound, type: ProblemTypes.NotFound)
             : TypedResults.Ok(CommandDto.From(command));
     }
-
-    private const System.Text.Json.JsonValueKind JsonValueKindUndefined = System.Text.Json.JsonValueKind.Undefined;
 }

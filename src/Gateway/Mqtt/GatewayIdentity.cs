@@ -8,7 +8,8 @@ public sealed class GatewayIdentity
 {
     private long _sessions;
 
-    public string Id { get; } = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}"[..^24];
+    /// <summary>Host, process and 8 random hex digits: readable in logs, unique across restarts on one host.</summary>
+    public string Id { get; } = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}";
 
     public string NewSessionId() => $"{Id}:{Interlocked.Increment(ref _sessions)}";
 }
