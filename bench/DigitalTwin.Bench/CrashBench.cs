@@ -320,33 +320,7 @@ public sealed class CrashBench(BenchOptions options, string signingKey, Action<s
     /// </summary>
     private static async Task<long> StreamAsync(FleetCar[] cars, double rate, LatencyHistogram histogram, RecordingWindow window, CancellationToken stop)
     {
-        var skipped = 0L;
-        var start = Stopwatch.GetTimestamp();
-        var next = 0L;
-        while (!stop.IsCancellationRequested)
-        {
-            var due = (long)((Stopwatch.GetTimestamp() - start) * rate / Stopwatch.Frequency);
-            for (; next < due; next++)
-            {
-                var car = cars[next % cars.Length];
-                if (car.InFlight >= OpenLoopMaxInFlight)
-                {
-                    skipped++;
-                    continue;
-                }
-
-                _ = PublishTimedAsync(car, histogram, window);
-            }
-
-            try
-            {
-                await Task.Delay(1, stop);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-        }
+        var skipped = await OpenLoop.RunAsync(cars, rate, OpenLoopMaxInFlight, car => _ = PublishTimedAsync(car, histogram, window), stop);
 
         var deadline = Stopwatch.GetTimestamp() + Ticks(TimeSpan.FromSeconds(60));
         while (cars.Any(c => c.InFlight > 0) && Stopwatch.GetTimestamp() < deadline)

@@ -124,34 +124,7 @@ public sealed class Fleet : IAsyncDisposable
     /// </summary>
     public async Task<long> RunOpenLoopAsync(double rate, int maxInFlight, LatencyHistogram histogram, long recordFrom, CancellationToken stop)
     {
-        var skipped = 0L;
-        var start = Stopwatch.GetTimestamp();
-        var next = 0L;
-        while (!stop.IsCancellationRequested)
-        {
-            var due = (long)((Stopwatch.GetTimestamp() - start) * rate / Stopwatch.Frequency);
-            for (; next < due; next++)
-            {
-                var car = _cars[next % _cars.Length];
-                if (car.InFlight >= maxInFlight)
-                {
-                    skipped++;
-                    continue;
-                }
-
-                _ = PublishTimedAsync(car, histogram, recordFrom);
-            }
-
-            // The timer's ~1 ms granularity batches a few messages per tick; between ticks the core is free.
-            try
-            {
-                await Task.Delay(1, stop);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-        }
+        var skipped = await OpenLoop.RunAsync(_cars, rate, maxInFlight, car => _ = PublishTimedAsync(car, histogram, recordFrom), stop);
 
         await WaitForInFlightAsync();
         return skipped;
