@@ -4,6 +4,8 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
+using DigitalTwin.Persistence.Tests.Support;
+
 namespace DigitalTwin.Cluster.Tests.Support;
 
 /// <summary>
@@ -22,7 +24,7 @@ public sealed class SiloProcess : IAsyncDisposable
     private readonly Queue<string> _log = new();
     private readonly Lock _logGate = new();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private Process? _watchdog;
+    private HostExitWatchdog? _watchdog;
     private int _disposed;
 
     private SiloProcess(int number, string siloAssembly, IEnumerable<string> settings)
@@ -190,44 +192,11 @@ public sealed class SiloProcess : IAsyncDisposable
     /// A test host killed outright runs neither Dispose nor exit handlers; a shell outside it notices and kills the
     /// silo, after checking that the process id still belongs to a silo.
     /// </summary>
-    private void StartWatchdog()
-    {
-        var host = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
-        var silo = _process.Id.ToString(CultureInfo.InvariantCulture);
-        var script = string.Join(
-            '\n',
-            "exec >/dev/null 2>&1 </dev/null",
-            $"while kill -0 {host}; do sleep 1; done",
-            $"if grep -q DigitalTwin.Silo /proc/{silo}/cmdline; then kill -9 {silo}; fi");
-        var startInfo = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
-        startInfo.ArgumentList.Add("-c");
-        startInfo.ArgumentList.Add(script);
-        try
-        {
-            _watchdog = Process.Start(startInfo);
-        }
-        catch (Win32Exception)
-        {
-            // Without /bin/sh only Dispose and the exit handler clean up.
-        }
-    }
+    private void StartWatchdog() =>
+        _watchdog = HostExitWatchdog.Start(
+            $"if grep -q DigitalTwin.Silo /proc/{_process.Id.ToString(CultureInfo.InvariantCulture)}/cmdline; then kill -9 {_process.Id.ToString(CultureInfo.InvariantCulture)}; fi");
 
-    private void StopWatchdog()
-    {
-        try
-        {
-            if (_watchdog is { HasExited: false })
-            {
-                _watchdog.Kill(entireProcessTree: true);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // Already gone.
-        }
-
-        _watchdog?.Dispose();
-    }
+    private void StopWatchdog() => _watchdog?.Dispose();
 
     /// <summary>The dotnet host running these tests, so the silo runs on the same runtime.</summary>
     private static string DotnetHost()

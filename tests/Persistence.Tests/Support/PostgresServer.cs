@@ -139,7 +139,7 @@ public sealed partial class PostgresServer : IAsyncDisposable
         private readonly string _dataDirectory;
         private readonly string _binDirectory;
         private readonly bool _asServiceUser;
-        private Process? _watchdog;
+        private HostExitWatchdog? _watchdog;
         private int _stopped;
 
         private ThrowawayCluster(string root, string binDirectory, bool asServiceUser, int port)
@@ -243,41 +243,10 @@ public sealed partial class PostgresServer : IAsyncDisposable
             var stop = _asServiceUser
                 ? $"{FindRunUser()} -u {ServiceUser} -- '{Path.Combine(_binDirectory, "pg_ctl")}' -D '{_dataDirectory}' -m immediate -w stop"
                 : $"'{Path.Combine(_binDirectory, "pg_ctl")}' -D '{_dataDirectory}' -m immediate -w stop";
-            var script = string.Join(
-                '\n',
-                // Let go of the test host's output pipes, or the test runner would wait for this shell.
-                "exec >/dev/null 2>&1 </dev/null",
-                $"while kill -0 {Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}; do sleep 1; done",
-                $"if [ -d '{_dataDirectory}' ]; then {stop}; rm -rf '{_root}'; fi");
-            var startInfo = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
-            startInfo.ArgumentList.Add("-c");
-            startInfo.ArgumentList.Add(script);
-            try
-            {
-                _watchdog = Process.Start(startInfo);
-            }
-            catch (Win32Exception)
-            {
-                // Without /bin/sh only Dispose and the exit handler clean up; the tests still work.
-            }
+            _watchdog = HostExitWatchdog.Start($"if [ -d '{_dataDirectory}' ]; then {stop}; rm -rf '{_root}'; fi");
         }
 
-        private void StopWatchdog()
-        {
-            try
-            {
-                if (_watchdog is { HasExited: false })
-                {
-                    _watchdog.Kill();
-                }
-            }
-            catch (InvalidOperationException)
-            {
-                // Already gone.
-            }
-
-            _watchdog?.Dispose();
-        }
+        private void StopWatchdog() => _watchdog?.Dispose();
 
         private async Task InitDbAsync(CancellationToken cancellationToken) =>
             await RunAsServerOwnerAsync(
