@@ -11,6 +11,7 @@ using DigitalTwin.Persistence.History;
 using DigitalTwin.Persistence.Migrations;
 using DigitalTwin.Persistence.Ownership;
 using DigitalTwin.Persistence.Snapshots;
+using DigitalTwin.Persistence.WriteBehind;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -78,6 +79,7 @@ public static class PersistenceExtensions
                 .Build());
         services.TryAddSingleton(provider => new PersistenceMetrics(provider.GetRequiredService<IMeterFactory>()));
         services.TryAddSingleton<PersistenceHealth>();
+        services.TryAddSingleton<BulkWriteGate>();
         services.AddSingleton<SchemaMigrator>();
         services.AddSingleton<SchemaMigrationService>();
 

@@ -51,15 +51,15 @@ public static class AlertsApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"limit must be between 1 and {max}"] }, type: ProblemTypes.Validation);
         }
 
-        var alerts = await grains.GetGrain<IVehicleGrain>(vin).GetAlerts(size);
+        var alerts = await grains.GetVehicle(vin).GetAlerts(size);
         return TypedResults.Ok<IReadOnlyList<AlertDto>>(alerts.Select(AlertDto.From).ToList());
     }
 
     internal static Task<Results<Ok<AlertDto>, ValidationProblem, ProblemHttpResult>> Acknowledge(string vin, string alertId, HttpContext http, IGrainFactory grains) =>
-        ChangeAsync(alertId, () => grains.GetGrain<IVehicleGrain>(vin).AcknowledgeAlert(alertId, http.User.Subject() ?? "operator"));
+        ChangeAsync(alertId, () => grains.GetVehicle(vin).AcknowledgeAlert(alertId, http.User.Subject() ?? "operator"));
 
     internal static Task<Results<Ok<AlertDto>, ValidationProblem, ProblemHttpResult>> Resolve(string vin, string alertId, HttpContext http, IGrainFactory grains) =>
-        ChangeAsync(alertId, () => grains.GetGrain<IVehicleGrain>(vin).ResolveAlert(alertId, http.User.Subject() ?? "operator"));
+        ChangeAsync(alertId, () => grains.GetVehicle(vin).ResolveAlert(alertId, http.User.Subject() ?? "operator"));
 
     private static async Task<Results<Ok<AlertDto>, ValidationProblem, ProblemHttpResult>> ChangeAsync(string alertId, Func<ValueTask<(AlertChange Change, CrashAlert? Alert)>> change)
     {

@@ -69,18 +69,18 @@ public static class PreconditioningApi
             return TypedResults.ValidationProblem(errors, title: "The preconditioning request is not valid", type: ProblemTypes.Validation);
         }
 
-        var plan = await grains.GetGrain<IVehicleGrain>(vin).SetPreconditioning(departure, request.TargetTemperatureC!.Value);
+        var plan = await grains.GetVehicle(vin).SetPreconditioning(departure, request.TargetTemperatureC!.Value);
         return TypedResults.Ok(PreconditioningDto.From(plan)!);
     }
 
     internal static async Task<Results<Ok<PreconditioningDto>, ProblemHttpResult>> Get(string vin, IGrainFactory grains)
     {
-        var twin = await grains.GetGrain<IVehicleGrain>(vin).GetTwin();
+        var twin = await grains.GetVehicle(vin).GetTwin();
         return twin.Preconditioning is null ? NoPlan() : TypedResults.Ok(PreconditioningDto.From(twin.Preconditioning)!);
     }
 
     internal static async Task<Results<NoContent, ProblemHttpResult>> Delete(string vin, IGrainFactory grains) =>
-        await grains.GetGrain<IVehicleGrain>(vin).CancelPreconditioning() ? TypedResults.NoContent() : NoPlan();
+        await grains.GetVehicle(vin).CancelPreconditioning() ? TypedResults.NoContent() : NoPlan();
 
     private static ProblemHttpResult NoPlan() =>
         TypedResults.Problem(title: "No preconditioning is planned", statusCode: StatusCodes.Status404NotFound, type: ProblemTypes.NotFound);

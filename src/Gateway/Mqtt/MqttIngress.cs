@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using DigitalTwin.Gateway.DeadLetters;
 using DigitalTwin.Gateway.Diagnostics;
 using DigitalTwin.Grains.Abstractions.Commands;
@@ -27,6 +28,9 @@ public sealed partial class MqttIngress(
     private readonly MqttOptions _options = options.Value;
 
     /// <param name="clientVin">The authenticated car, or null when anonymous access is allowed.</param>
+    // Every message passes here and its grain call completes asynchronously: pooled builders reuse the state machine
+    // boxes instead of allocating two per message.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<IngressResult> HandlePublishAsync(string? clientVin, string topic, ReadOnlySequence<byte> payload)
     {
         var started = time.GetTimestamp();
@@ -98,7 +102,7 @@ public sealed partial class MqttIngress(
     {
         try
         {
-            await call(grains.GetGrain<IVehicleGrain>(vin));
+            await call(grains.GetVehicle(vin));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -106,6 +110,7 @@ public sealed partial class MqttIngress(
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<IngressResult> ApplyTelemetryAsync(string? clientVin, string topic, string vin, ReadOnlySequence<byte> payload, DateTimeOffset receivedAt)
     {
         var parsed = TelemetryParser.Parse(payload, receivedAt, _options.MaxPayloadBytes);
@@ -119,7 +124,7 @@ public sealed partial class MqttIngress(
             deadLetters.Add(clientVin, topic, rejection.Reason, $"{rejection.Signal}: {rejection.Detail}", payload);
         }
 
-        var applied = await grains.GetGrain<IVehicleGrain>(vin).ApplyTelemetry(parsed.Value!);
+        var applied = await grains.GetVehicle(vin).ApplyTelemetry(parsed.Value!);
         if (applied.SignalsDropped > 0)
         {
             deadLetters.Add(clientVin, topic, RejectReason.TwinSignalLimit, $"{applied.SignalsDropped} new signal(s) dropped: the twin holds its maximum of distinct signals", payload);
@@ -136,7 +141,7 @@ public sealed partial class MqttIngress(
             return Reject(clientVin, topic, parsed.Error!, parsed.Detail!, payload, null);
         }
 
-        return ToResult(await grains.GetGrain<IVehicleGrain>(vin).ApplyEvent(parsed.Value!));
+        return ToResult(await grains.GetVehicle(vin).ApplyEvent(parsed.Value!));
     }
 
     private async ValueTask<IngressResult> ApplyStatusAsync(string? clientVin, string topic, string vin, ReadOnlySequence<byte> payload, DateTimeOffset receivedAt)
@@ -146,7 +151,7 @@ public sealed partial class MqttIngress(
             return Reject(clientVin, topic, error.Reason, error.Detail, payload, null);
         }
 
-        await grains.GetGrain<IVehicleGrain>(vin).ReportStatus(online, receivedAt);
+        await grains.GetVehicle(vin).ReportStatus(online, receivedAt);
         return IngressResult.Applied;
     }
 
@@ -159,7 +164,7 @@ public sealed partial class MqttIngress(
         }
 
         // The grain is the car's own, so an id it does not know is unknown or another car's: counted, ignored.
-        var outcome = await grains.GetGrain<IVehicleGrain>(vin).AckCommand(parsed.Value!);
+        var outcome = await grains.GetVehicle(vin).AckCommand(parsed.Value!);
         switch (outcome)
         {
             case AckOutcome.Applied:

@@ -12,6 +12,11 @@ namespace DigitalTwin.Grains.Telemetry;
 /// </summary>
 public static class TelemetryParser
 {
+    private const int MaxRetainedSamples = 256;
+
+    [ThreadStatic]
+    private static List<SignalSample>? t_samples;
+
     public const int DefaultMaxPayloadBytes = 64 * 1024;
     public const int MaxSignals = 512;
 
@@ -85,7 +90,7 @@ public static class TelemetryParser
                 }
 
                 sawSignals = true;
-                samples ??= new List<SignalSample>(16);
+                samples ??= RentSamples();
                 var error = ReadSignals(ref reader, samples, ref rejections);
                 if (error is not null)
                 {
@@ -128,6 +133,23 @@ public static class TelemetryParser
 
         var message = new TelemetryMessage(ts.Value, seq.Value, samples!.ToArray(), receivedAt);
         return ParseResult<TelemetryMessage>.Success(message, rejections);
+    }
+
+    /// <summary>
+    /// One scratch list per thread: the message keeps only an exact-size copy, so the list itself would be garbage after
+    /// every document. Parsing is synchronous, so no other document can use the thread's list meanwhile.
+    /// </summary>
+    private static List<SignalSample> RentSamples()
+    {
+        var samples = t_samples;
+        if (samples is null || samples.Capacity > MaxRetainedSamples)
+        {
+            // A hostile document may have grown it; such a list is not kept for the next one.
+            samples = t_samples = new List<SignalSample>(16);
+        }
+
+        samples.Clear();
+        return samples;
     }
 
     private static ParseResult<TelemetryMessage>? ReadSignals(

@@ -13,9 +13,10 @@ public sealed class SignalHistoryFlusher(
     IOptions<PostgresPersistenceOptions> postgresOptions,
     PersistenceMetrics metrics,
     PersistenceHealth health,
+    BulkWriteGate gate,
     ILogger<SignalHistoryFlusher> logger,
     TimeProvider? timeProvider = null)
-    : WriteBehindService(ComponentName, health, logger, timeProvider)
+    : WriteBehindService(ComponentName, health, gate, logger, timeProvider)
 {
     public const string ComponentName = "history";
 

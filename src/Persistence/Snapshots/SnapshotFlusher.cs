@@ -17,9 +17,10 @@ public sealed class SnapshotFlusher(
     IOptions<PostgresPersistenceOptions> postgresOptions,
     PersistenceMetrics metrics,
     PersistenceHealth health,
+    BulkWriteGate gate,
     ILogger<SnapshotFlusher> logger,
     TimeProvider? timeProvider = null)
-    : WriteBehindService(ComponentName, health, logger, timeProvider)
+    : WriteBehindService(ComponentName, health, gate, logger, timeProvider)
 {
     public const string ComponentName = "snapshots";
 

@@ -14,11 +14,13 @@ public abstract partial class WriteBehindService : BackgroundService
     private readonly PersistenceHealth _health;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly BulkWriteGate _gate;
 
-    protected WriteBehindService(string component, PersistenceHealth health, ILogger logger, TimeProvider? timeProvider)
+    protected WriteBehindService(string component, PersistenceHealth health, BulkWriteGate gate, ILogger logger, TimeProvider? timeProvider)
     {
         _component = component;
         _health = health;
+        _gate = gate;
         _logger = logger;
         _time = timeProvider ?? TimeProvider.System;
     }
@@ -131,7 +133,10 @@ public abstract partial class WriteBehindService : BackgroundService
             var more = false;
             if (PendingCount > 0)
             {
-                more = await WriteOnceAsync(cancellationToken);
+                using (await _gate.EnterAsync(cancellationToken))
+                {
+                    more = await WriteOnceAsync(cancellationToken);
+                }
             }
             else
             {

@@ -242,4 +242,38 @@ public sealed class TelemetryParserTests
         Assert.Equal(2, result.Value!.Signals.Length);
         Assert.Equal(2, result.Value.Signals[^1].Value.Number);
     }
+
+    [Fact]
+    public void A_document_parsed_after_another_keeps_only_its_own_signals()
+    {
+        var first = Parse(ContractExample).Value!;
+        var second = Parse(Doc("\"Vehicle.Speed\": 12")).Value!;
+
+        Assert.Equal(4, first.Signals.Length);
+        Assert.Equal(87.5, first.Signals[0].Value.Number);
+        var only = Assert.Single(second.Signals);
+        Assert.Equal(12, only.Value.Number);
+    }
+
+    [Fact]
+    public void A_document_after_a_refused_one_does_not_inherit_its_signals()
+    {
+        var refused = Parse("{\"ts\":5,\"seq\":9,\"signals\":{\"Vehicle.Speed\": 80, \"Vehicle.CurrentLocation.Latitude\": 52.5, \"x\": [}}");
+        var next = Parse(Doc("\"Vehicle.CurrentLocation.Longitude\": 13.4"));
+
+        Assert.False(refused.IsSuccess);
+        var only = Assert.Single(next.Value!.Signals);
+        Assert.Equal("Vehicle.CurrentLocation.Longitude", only.Name);
+    }
+
+    [Fact]
+    public void A_document_after_one_with_the_most_signals_parses_exactly()
+    {
+        var many = string.Join(",", Enumerable.Range(0, TelemetryParser.MaxSignals).Select(i => $"\"Vehicle.Custom.S{i}\": {i}"));
+        var large = Parse(Doc(many));
+        var small = Parse(Doc("\"Vehicle.Speed\": 3"));
+
+        Assert.Equal(TelemetryParser.MaxSignals, large.Value!.Signals.Length);
+        Assert.Equal(3, Assert.Single(small.Value!.Signals).Value.Number);
+    }
 }

@@ -178,4 +178,16 @@ public sealed class VehicleGrainTests(ClusterFixture fixture)
             await Task.Delay(10);
         }
     }
+
+    [Fact]
+    public async Task The_hot_path_reference_reaches_the_same_twin_as_GetGrain()
+    {
+        var vin = NewVin();
+
+        await fixture.Grains.GetVehicle(vin).ApplyTelemetry(Speed(1, 42));
+        var twin = await fixture.Grains.GetGrain<IVehicleGrain>(vin).GetTwin();
+
+        Assert.Equal(fixture.Grains.GetGrain<IVehicleGrain>(vin).GetGrainId(), fixture.Grains.GetVehicle(vin).GetGrainId());
+        Assert.Equal(42, twin.Signals[SignalCatalogue.Speed].Value.Number);
+    }
 }

@@ -2,6 +2,7 @@ using DigitalTwin.Grains.Persistence;
 using DigitalTwin.Persistence.Diagnostics;
 using DigitalTwin.Persistence.History;
 using DigitalTwin.Persistence.Snapshots;
+using DigitalTwin.Persistence.WriteBehind;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -18,9 +19,9 @@ public sealed class Harness : IAsyncDisposable
         var postgresOptions = Microsoft.Extensions.Options.Options.Create(options);
         var persistenceOptions = Microsoft.Extensions.Options.Options.Create(new PersistenceOptions { FlushInterval = flushInterval });
         Store = new PostgresTwinSnapshotStore(DataSource, postgresOptions, Metrics, NullLogger<PostgresTwinSnapshotStore>.Instance, observers);
-        SnapshotFlusher = new SnapshotFlusher(Store, persistenceOptions, postgresOptions, Metrics, Health, NullLogger<SnapshotFlusher>.Instance);
+        SnapshotFlusher = new SnapshotFlusher(Store, persistenceOptions, postgresOptions, Metrics, Health, Gate, NullLogger<SnapshotFlusher>.Instance);
         HistoryWriter = new SignalHistoryWriter(DataSource, postgresOptions, Metrics, NullLogger<SignalHistoryWriter>.Instance);
-        HistoryFlusher = new SignalHistoryFlusher(HistoryWriter, persistenceOptions, postgresOptions, Metrics, Health, NullLogger<SignalHistoryFlusher>.Instance);
+        HistoryFlusher = new SignalHistoryFlusher(HistoryWriter, persistenceOptions, postgresOptions, Metrics, Health, Gate, NullLogger<SignalHistoryFlusher>.Instance);
         HistoryReader = new SignalHistoryReader(DataSource, postgresOptions);
         Retention = new SignalHistoryRetention(DataSource, postgresOptions, Metrics, NullLogger<SignalHistoryRetention>.Instance);
     }
@@ -32,6 +33,8 @@ public sealed class Harness : IAsyncDisposable
     public PersistenceMetrics Metrics { get; } = new();
 
     public PersistenceHealth Health { get; } = new();
+
+    public BulkWriteGate Gate { get; } = new();
 
     public PostgresTwinSnapshotStore Store { get; }
 
