@@ -1,5 +1,6 @@
 using System.Net;
 using DigitalTwin.Gateway.Diagnostics;
+using DigitalTwin.Gateway.Mqtt.Transport;
 using DigitalTwin.Grains.Abstractions.Vehicles;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -53,7 +54,7 @@ public sealed partial class EmbeddedMqttBroker(
             builder.WithDefaultEndpointBoundIPAddress(IPAddress.Parse(_options.Host));
         }
 
-        var server = new MqttServerFactory().CreateMqttServer(builder.Build());
+        var server = new MqttServerFactory().CreateMqttServer(builder.Build(), [new BufferedTcpServerAdapter()]);
         server.ValidatingConnectionAsync += OnValidatingConnectionAsync;
         server.ClientConnectedAsync += OnClientConnectedAsync;
         server.ClientDisconnectedAsync += OnClientDisconnectedAsync;
