@@ -1,20 +1,25 @@
 using System.Net;
+using DigitalTwin.Gateway.Mqtt.Transport;
 using MQTTnet.Server;
 
 namespace DigitalTwin.Bench;
 
 /// <summary>
-/// The transport's limit: the same MQTTnet server the silo embeds, configured like it, whose interceptor only
-/// counts and drops (no parsing, no grain). Nothing that DigitalTwin adds on top of MQTT is here.
+/// The transport's limit: the same MQTTnet server the silo embeds, whose interceptor only counts and drops (no
+/// parsing, no grain). Nothing that DigitalTwin adds on top of MQTT is here. Stock, it is the baseline; with
+/// <paramref name="bufferedReads"/> it reads through the silo's own listener (<see cref="BufferedTcpServerAdapter"/>),
+/// which shows how much of a ratio above the stock baseline comes from the transport alone.
 /// </summary>
-public sealed class BareMqttTarget : IBenchTarget
+public sealed class BareMqttTarget(bool bufferedReads = false) : IBenchTarget
 {
     private MqttServer? _server;
     private long _received;
 
-    public string Name => "mqttnet-bare";
+    public string Name => bufferedReads ? "mqttnet-bare-buffered" : "mqttnet-bare";
 
-    public string Description => "publishes intercepted and dropped by a bare MQTTnet server";
+    public string Description => bufferedReads
+        ? "publishes intercepted and dropped by a bare MQTTnet server reading through the silo's buffered listener"
+        : "publishes intercepted and dropped by a bare MQTTnet server";
 
     public int Port { get; private set; }
 
@@ -30,7 +35,9 @@ public sealed class BareMqttTarget : IBenchTarget
             .WithDefaultEndpointPort(Port)
             .WithDefaultEndpointBoundIPAddress(IPAddress.Loopback)
             .Build();
-        _server = new MqttServerFactory().CreateMqttServer(options);
+        _server = bufferedReads
+            ? new MqttServerFactory().CreateMqttServer(options, [new BufferedTcpServerAdapter()])
+            : new MqttServerFactory().CreateMqttServer(options);
         _server.InterceptingPublishAsync += e =>
         {
             e.ProcessPublish = false;

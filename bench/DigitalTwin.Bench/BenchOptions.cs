@@ -14,7 +14,7 @@ public sealed class BenchOptions
           --qos 0|1|0,1        QoS levels of the throughput scenarios (default 0,1); latency needs QoS 1
           --window N           QoS 1 publishes in flight per car in the max-throughput runs (default 10)
           --out FILE           machine-readable result (default bench-results/result.json)
-          --skip LIST          comma-separated: twin,bare,mosquitto,naive,latency,memory,flush,crash
+          --skip LIST          comma-separated: twin,bare,bare-buffered,mosquitto,naive,latency,memory,flush,crash
           --twins K1,K2        twin counts of the memory scenario (default 10000,100000; smoke 1000)
           --twins-1m           also measure 1,000,000 twins (needs several GiB of memory)
           --crashes N          crash scenario: crashes, each on a car of its own (default 1000; smoke 50)
@@ -25,7 +25,7 @@ public sealed class BenchOptions
           --crash-store S      alert store of the crash scenario: postgres or memory (default postgres)
         """;
 
-    public static readonly string[] SkippableParts = ["twin", "bare", "mosquitto", "naive", "latency", "memory", "flush", "crash"];
+    public static readonly string[] SkippableParts = ["twin", "bare", "bare-buffered", "mosquitto", "naive", "latency", "memory", "flush", "crash"];
 
     public bool Smoke { get; private init; }
     public int Cars { get; private init; } = 1000;

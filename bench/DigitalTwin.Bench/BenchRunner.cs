@@ -46,6 +46,7 @@ public sealed class BenchRunner(BenchOptions options, string command, TextWriter
         {
             ("twin", () => new DigitalTwinTarget(_signingKey)),
             ("bare", () => new BareMqttTarget()),
+            ("bare-buffered", () => new BareMqttTarget(bufferedReads: true)),
             ("mosquitto", () => new MosquittoTarget()),
             ("naive", () => new NaiveTarget()),
         };
