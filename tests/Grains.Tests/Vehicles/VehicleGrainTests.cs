@@ -96,6 +96,21 @@ public sealed class VehicleGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_twin_reaches_a_client_as_the_plain_signal_map_it_always_was()
+    {
+        var grain = fixture.Grains.GetGrain<IVehicleGrain>(NewVin());
+        await grain.ApplyTelemetry(new TelemetryMessage(1764028800001, 1, [new(SignalCatalogue.Speed, SignalValue.FromNumber(50)), new("Vehicle.Custom.Mode", SignalValue.FromText("eco"))], T0));
+
+        // Through the client, so serialized: a silo of the previous release must read it too.
+        var twin = await grain.GetTwin();
+
+        var signals = Assert.IsType<Dictionary<string, SignalReading>>(twin.Signals);
+        Assert.Equal(2, signals.Count);
+        Assert.Equal(new SignalReading(SignalValue.FromNumber(50), 1764028800001), signals[SignalCatalogue.Speed]);
+        Assert.Equal("eco", signals["Vehicle.Custom.Mode"].Value.Text);
+    }
+
+    [Fact]
     public async Task A_changed_twin_reaches_the_snapshot_store_within_the_flush_interval()
     {
         var vin = NewVin();
