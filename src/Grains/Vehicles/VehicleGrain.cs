@@ -37,8 +37,9 @@ public sealed partial class VehicleGrain(
     private const int MaxOutbox = 64;
 
     private readonly PersistenceOptions _options = options.Value;
-    private readonly Queue<VehicleStreamEvent> _recentEvents = new();
-    private readonly List<OutboundMessage> _outbox = [];
+    // Both made on first use: most twins never publish an event beyond the twin itself, nor wait for a car to listen.
+    private Queue<VehicleStreamEvent>? _recentEvents;
+    private List<OutboundMessage>? _outbox;
     private TwinState _state = null!;
     private CrashDetector _crash = null!;
     private bool _dirty;
@@ -67,7 +68,8 @@ public sealed partial class VehicleGrain(
         _crash = new CrashDetector(crashOptions.Value);
         _crash.Prime(_state.ToSnapshot(), _state.Crash?.Incident);
 
-        _commands = new CommandQueue(await commands.LoadOpenAsync(vin, cancellationToken));
+        var open = await commands.LoadOpenAsync(vin, cancellationToken);
+        _commands = open.Count == 0 ? null : new CommandQueue(open);
         ArmExpiryTimer();
     }
 
@@ -139,9 +141,9 @@ public sealed partial class VehicleGrain(
         }
 
         _carLink = link;
-        var waiting = _outbox.ToArray();
-        _outbox.Clear();
-        foreach (var message in waiting)
+        var waiting = _outbox;
+        _outbox = null;
+        foreach (var message in waiting ?? [])
         {
             await SendToCarAsync(message);
         }
@@ -180,7 +182,7 @@ public sealed partial class VehicleGrain(
             missed.Add(new VehicleStreamEvent(_state.Version, VehicleEventTypes.Twin, _state.ToSnapshot()));
         }
 
-        missed.AddRange(_recentEvents.Where(e => e.Id > (lastEventId ?? long.MinValue)));
+        missed.AddRange(_recentEvents?.Where(e => e.Id > (lastEventId ?? long.MinValue)) ?? []);
         missed.Sort(static (a, b) => a.Id.CompareTo(b.Id));
         return ValueTask.FromResult<IReadOnlyList<VehicleStreamEvent>>(missed);
     }
@@ -207,6 +209,7 @@ public sealed partial class VehicleGrain(
             }
         }
 
+        _outbox ??= [];
         if (_outbox.Count >= MaxOutbox)
         {
             _outbox.RemoveAt(0);
@@ -220,6 +223,7 @@ public sealed partial class VehicleGrain(
     /// <summary>Events other than twin changes are also kept for clients that resume with Last-Event-ID.</summary>
     private async ValueTask PublishEventAsync(VehicleStreamEvent streamEvent)
     {
+        _recentEvents ??= new Queue<VehicleStreamEvent>();
         _recentEvents.Enqueue(streamEvent);
         while (_recentEvents.Count > RecentEventCapacity)
         {
