@@ -87,11 +87,6 @@ public sealed partial class VehicleGrain
             await commands.SaveAsync(_state.Vin, command, CancellationToken.None);
             await PublishEventAsync(new VehicleStreamEvent(_state.Bump(), VehicleEventTypes.Command, null, Command: command));
         }
-
-        if (changed.Count > 0)
-        {
-            MarkDirty();
-        }
     }
 
     /// <summary>One timer at the earliest expiry, not one per command.</summary>

@@ -123,6 +123,33 @@ public sealed class VehicleGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_twin_that_staged_nothing_lately_hands_its_change_to_the_store_before_the_call_returns()
+    {
+        var vin = NewVin();
+
+        await fixture.Grains.GetGrain<IVehicleGrain>(vin).ApplyTelemetry(Speed(4, 44));
+
+        var stored = await fixture.Store.LoadAsync(vin, CancellationToken.None);
+        Assert.Equal(4, stored!.LastTelemetrySeq);
+    }
+
+    [Fact]
+    public async Task Changes_right_after_a_stage_reach_the_store_at_the_next_flush()
+    {
+        var vin = NewVin();
+        var grain = fixture.Grains.GetGrain<IVehicleGrain>(vin);
+        await grain.ApplyTelemetry(Speed(1, 10));
+
+        await grain.ApplyTelemetry(Speed(2, 20));
+        await grain.ApplyTelemetry(Speed(3, 30));
+
+        var stored = await PollAsync(async () => await fixture.Store.LoadAsync(vin, CancellationToken.None), s => s?.LastTelemetrySeq == 3, TimeSpan.FromSeconds(10));
+        Assert.Equal(3, stored!.LastTelemetrySeq);
+        Assert.Equal(30, stored.Signals[SignalCatalogue.Speed].Value.Number);
+        Assert.Equal((await grain.GetTwin()).Version, stored.Version);
+    }
+
+    [Fact]
     public async Task A_grain_activates_from_its_stored_snapshot()
     {
         var vin = NewVin();
