@@ -252,7 +252,7 @@ public sealed class CrashDetector
     {
         if (_speedCount == _speeds.Length)
         {
-            Array.Resize(ref _speeds, Math.Max(2, _speedCount * 2));
+            Array.Resize(ref _speeds, Math.Max(1, _speedCount * 2));
         }
 
         _speeds[_speedCount++] = (ts, kmh);
@@ -278,7 +278,7 @@ public sealed class CrashDetector
         // A car that drove with frequent samples and then parked need not keep the room they took.
         if (_speeds.Length > 4 && _speedCount <= _speeds.Length / 4)
         {
-            Array.Resize(ref _speeds, Math.Max(2, _speedCount * 2));
+            Array.Resize(ref _speeds, Math.Max(1, _speedCount * 2));
         }
     }
 

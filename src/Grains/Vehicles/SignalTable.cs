@@ -6,9 +6,11 @@ using DigitalTwin.Grains.Telemetry;
 namespace DigitalTwin.Grains.Vehicles;
 
 /// <summary>
-/// The latest reading of each signal of one twin, kept small because a silo holds one per twin: a single array of
-/// entries sorted by name and exactly as long as the signals it holds (20 signals: ~0.85 KB, against ~2 KB for a
-/// <see cref="Dictionary{TKey,TValue}"/> with its buckets and spare room).
+/// The latest reading of each signal of one twin, kept small because a silo holds one per twin: parallel arrays sorted
+/// by name and exactly as long as the signals they hold. A signal costs 25 bytes (name, number and sample time in one
+/// entry, its kind in a byte); string values are rare, so their array is only made for a twin that holds one. 20 signals
+/// take ~0.6 KB, against ~2 KB for a <see cref="Dictionary{TKey,TValue}"/> of <see cref="SignalReading"/> with its
+/// buckets and spare room.
 /// <para>
 /// <see cref="TwinState"/> writes into its table until it hands it out in a snapshot (<see cref="Freeze"/>); a frozen
 /// table never changes again, and the next write goes to a copy. So a live twin and the snapshot the store keeps of it
@@ -23,14 +25,18 @@ namespace DigitalTwin.Grains.Vehicles;
 [Immutable]
 public sealed class SignalTable : IReadOnlyDictionary<string, SignalReading>
 {
-    public static readonly SignalTable Empty = new([], frozen: true);
+    public static readonly SignalTable Empty = new([], [], null, frozen: true);
 
     private Entry[] _entries;
+    private SignalKind[] _kinds;
+    private string?[]? _texts;
     private bool _frozen;
 
-    private SignalTable(Entry[] entries, bool frozen)
+    private SignalTable(Entry[] entries, SignalKind[] kinds, string?[]? texts, bool frozen)
     {
         _entries = entries;
+        _kinds = kinds;
+        _texts = texts;
         _frozen = frozen;
     }
 
@@ -39,9 +45,9 @@ public sealed class SignalTable : IReadOnlyDictionary<string, SignalReading>
     /// <summary>True once handed out: the table never changes again.</summary>
     public bool IsFrozen => _frozen;
 
-    public IEnumerable<string> Keys => _entries.Select(e => e.Name);
+    public IEnumerable<string> Keys => this.Select(p => p.Key);
 
-    public IEnumerable<SignalReading> Values => _entries.Select(e => e.Reading);
+    public IEnumerable<SignalReading> Values => this.Select(p => p.Value);
 
     public SignalReading this[string key] =>
         TryGetValue(key, out var reading) ? reading : throw new KeyNotFoundException($"The twin holds no signal '{key}'.");
@@ -59,29 +65,35 @@ public sealed class SignalTable : IReadOnlyDictionary<string, SignalReading>
             return table;
         }
 
-        var entries = new Entry[signals.Count];
-        var count = 0;
-        foreach (var (name, reading) in signals)
+        var sorted = signals
+            .Select(p => (Name: SignalCatalogue.TryGet(p.Key, out var spec) ? spec.Name : p.Key, p.Value))
+            .OrderBy(p => p.Name, StringComparer.Ordinal)
+            .ToArray();
+        var result = new SignalTable(
+            new Entry[sorted.Length],
+            new SignalKind[sorted.Length],
+            sorted.Any(p => p.Value.Value.Text is not null) ? new string?[sorted.Length] : null,
+            frozen: false);
+        for (var i = 0; i < sorted.Length; i++)
         {
-            entries[count++] = new Entry(SignalCatalogue.TryGet(name, out var spec) ? spec.Name : name, reading);
+            result.Put(i, sorted[i].Name, sorted[i].Value.Value, sorted[i].Value.Ts);
         }
 
-        Array.Sort(entries, static (a, b) => string.CompareOrdinal(a.Name, b.Name));
-        return new SignalTable(entries, frozen: false);
+        return result;
     }
 
-    public bool ContainsKey(string key) => IndexOf(_entries, _entries.Length, key) >= 0;
+    public bool ContainsKey(string key) => IndexOf(_entries, key) >= 0;
 
     public bool TryGetValue(string key, [MaybeNullWhen(false)] out SignalReading value)
     {
-        var index = IndexOf(_entries, _entries.Length, key);
+        var index = IndexOf(_entries, key);
         if (index < 0)
         {
             value = default;
             return false;
         }
 
-        value = _entries[index].Reading;
+        value = ReadingAt(_entries, _kinds, _texts, index);
         return true;
     }
 
@@ -106,7 +118,9 @@ public sealed class SignalTable : IReadOnlyDictionary<string, SignalReading>
             return this;
         }
 
-        var target = _frozen ? new SignalTable((Entry[])_entries.Clone(), frozen: false) : this;
+        var target = _frozen
+            ? new SignalTable((Entry[])_entries.Clone(), (SignalKind[])_kinds.Clone(), (string?[]?)_texts?.Clone(), frozen: false)
+            : this;
         dropped = target.WriteOwned(samples, ts, maxSignals);
         return target;
     }
@@ -117,71 +131,14 @@ public sealed class SignalTable : IReadOnlyDictionary<string, SignalReading>
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-    private int WriteOwned(IReadOnlyList<SignalSample> samples, long ts, int maxSignals)
-    {
-        // The common case, a car sending the signals it always sends, changes the array in place and allocates nothing.
-        var entries = _entries;
-        var missing = 0;
-        for (var i = 0; i < samples.Count; i++)
-        {
-            var sample = samples[i];
-            var index = IndexOf(entries, entries.Length, sample.Name);
-            if (index >= 0)
-            {
-                entries[index].Reading = new SignalReading(sample.Value, ts);
-            }
-            else
-            {
-                missing++;
-            }
-        }
-
-        if (missing == 0)
-        {
-            return 0;
-        }
-
-        // New names: one bigger array, filled in the order the samples came, then cut to what it holds.
-        var grown = new Entry[Math.Max(entries.Length, Math.Min(entries.Length + missing, maxSignals))];
-        Array.Copy(entries, grown, entries.Length);
-        var count = entries.Length;
-        var dropped = 0;
-        for (var i = 0; i < samples.Count; i++)
-        {
-            var sample = samples[i];
-            var index = IndexOf(grown, count, sample.Name);
-            if (index >= 0)
-            {
-                grown[index].Reading = new SignalReading(sample.Value, ts);
-                continue;
-            }
-
-            if (count >= maxSignals)
-            {
-                dropped++;
-                continue;
-            }
-
-            var at = ~index;
-            Array.Copy(grown, at, grown, at + 1, count - at);
-            grown[at] = new Entry(sample.Name, new SignalReading(sample.Value, ts));
-            count++;
-        }
-
-        if (count < grown.Length)
-        {
-            Array.Resize(ref grown, count);
-        }
-
-        _entries = grown;
-        return dropped;
-    }
+    private static SignalReading ReadingAt(Entry[] entries, SignalKind[] kinds, string?[]? texts, int index) =>
+        new(new SignalValue { Kind = kinds[index], Number = entries[index].Number, Text = texts?[index] }, entries[index].Ts);
 
     /// <returns>The index of <paramref name="name"/>, or the bitwise complement of where it would go.</returns>
-    private static int IndexOf(Entry[] entries, int count, string name)
+    private static int IndexOf(Entry[] entries, string name)
     {
         var low = 0;
-        var high = count - 1;
+        var high = entries.Length - 1;
         while (low <= high)
         {
             var middle = low + ((high - low) >> 1);
@@ -204,24 +161,121 @@ public sealed class SignalTable : IReadOnlyDictionary<string, SignalReading>
         return ~low;
     }
 
-    private struct Entry(string name, SignalReading reading)
+    private int WriteOwned(IReadOnlyList<SignalSample> samples, long ts, int maxSignals)
+    {
+        // The common case, a car sending the signals it always sends, changes the arrays in place and allocates nothing.
+        var missing = false;
+        for (var i = 0; i < samples.Count; i++)
+        {
+            var index = IndexOf(_entries, samples[i].Name);
+            if (index >= 0)
+            {
+                Put(index, _entries[index].Name, samples[i].Value, ts);
+            }
+            else
+            {
+                missing = true;
+            }
+        }
+
+        return missing ? Add(samples, ts, maxSignals) : 0;
+    }
+
+    /// <summary>
+    /// The names not held yet, in the order they came while there is room: new arrays, merged in name order and cut to
+    /// size. Rare (a twin's first document, a car sending something new), so it may allocate its scratch.
+    /// </summary>
+    private int Add(IReadOnlyList<SignalSample> samples, long ts, int maxSignals)
+    {
+        var added = new List<(string Name, SignalValue Value)>();
+        var addedAt = new Dictionary<string, int>(StringComparer.Ordinal);
+        var dropped = 0;
+        foreach (var sample in samples)
+        {
+            if (IndexOf(_entries, sample.Name) >= 0)
+            {
+                continue;
+            }
+
+            if (addedAt.TryGetValue(sample.Name, out var at))
+            {
+                added[at] = (sample.Name, sample.Value);
+            }
+            else if (_entries.Length + added.Count >= maxSignals)
+            {
+                dropped++;
+            }
+            else
+            {
+                addedAt[sample.Name] = added.Count;
+                added.Add((sample.Name, sample.Value));
+            }
+        }
+
+        if (added.Count == 0)
+        {
+            return dropped;
+        }
+
+        added.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+        var (entries, kinds, texts) = (_entries, _kinds, _texts);
+        var count = entries.Length + added.Count;
+        _entries = new Entry[count];
+        _kinds = new SignalKind[count];
+        _texts = texts is not null || added.Exists(a => a.Value.Text is not null) ? new string?[count] : null;
+        for (int i = 0, held = 0, next = 0; i < count; i++)
+        {
+            if (next == added.Count || (held < entries.Length && string.CompareOrdinal(entries[held].Name, added[next].Name) < 0))
+            {
+                var reading = ReadingAt(entries, kinds, texts, held);
+                Put(i, entries[held++].Name, reading.Value, reading.Ts);
+            }
+            else
+            {
+                Put(i, added[next].Name, added[next++].Value, ts);
+            }
+        }
+
+        return dropped;
+    }
+
+    private void Put(int index, string name, SignalValue value, long ts)
+    {
+        _entries[index] = new Entry(name, value.Number, ts);
+        _kinds[index] = value.Kind;
+        if (value.Text is not null)
+        {
+            // The first string value of this twin: from now on it has a string array.
+            (_texts ??= new string?[_entries.Length])[index] = value.Text;
+        }
+        else if (_texts is not null)
+        {
+            _texts[index] = null;
+        }
+    }
+
+    private readonly struct Entry(string name, double number, long ts)
     {
         public readonly string Name = name;
-        public SignalReading Reading = reading;
+        public readonly double Number = number;
+        public readonly long Ts = ts;
     }
 
     public struct Enumerator : IEnumerator<KeyValuePair<string, SignalReading>>
     {
+        // The arrays as they were when the enumeration began: the owner may replace them while it grows.
         private readonly Entry[] _entries;
+        private readonly SignalKind[] _kinds;
+        private readonly string?[]? _texts;
         private int _index;
 
         internal Enumerator(SignalTable table)
         {
-            _entries = table._entries;
+            (_entries, _kinds, _texts) = (table._entries, table._kinds, table._texts);
             _index = -1;
         }
 
-        public readonly KeyValuePair<string, SignalReading> Current => new(_entries[_index].Name, _entries[_index].Reading);
+        public readonly KeyValuePair<string, SignalReading> Current => new(_entries[_index].Name, ReadingAt(_entries, _kinds, _texts, _index));
 
         readonly object IEnumerator.Current => Current;
 

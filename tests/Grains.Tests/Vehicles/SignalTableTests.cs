@@ -62,6 +62,37 @@ public sealed class SignalTableTests
     }
 
     [Fact]
+    public void A_signal_keeps_its_kind_and_value_as_it_turns_from_number_to_text_to_boolean()
+    {
+        var table = Write(SignalTable.Empty, 1, Number("Vehicle.A", 1.5), Number("Vehicle.B", 2));
+
+        table = Write(table, 2, new SignalSample("Vehicle.A", SignalValue.FromText("ready")));
+        Assert.Equal(new SignalReading(SignalValue.FromText("ready"), 2), table["Vehicle.A"]);
+        Assert.Equal(new SignalReading(SignalValue.FromNumber(2), 1), table["Vehicle.B"]);
+
+        table = Write(table, 3, new SignalSample("Vehicle.A", SignalValue.FromBoolean(true)), new("Vehicle.0", SignalValue.FromText("first")));
+        Assert.Equal(new SignalReading(SignalValue.FromBoolean(true), 3), table["Vehicle.A"]);
+        Assert.Equal(new SignalReading(SignalValue.FromText("first"), 3), table["Vehicle.0"]);
+        Assert.Equal(new SignalReading(SignalValue.FromNumber(2), 1), table["Vehicle.B"]);
+    }
+
+    [Fact]
+    public void New_names_of_a_document_are_taken_in_the_order_they_came_until_the_limit()
+    {
+        var held = Write(SignalTable.Empty, 1, Number("Vehicle.M", 0));
+        var names = Enumerable.Range(0, 300).Select(i => $"Vehicle.N{299 - i:D3}").ToArray();
+
+        var table = held.Write([.. names.Select((n, i) => Number(n, i)), Number("Vehicle.M", -1)], 2, maxSignals: 256, out var dropped);
+
+        Assert.Equal(256, table.Count);
+        Assert.Equal(45, dropped);
+        Assert.Equal(-1, table["Vehicle.M"].Value.Number);
+        Assert.True(table.ContainsKey(names[254]));
+        Assert.False(table.ContainsKey(names[255]));
+        Assert.Equal(table.Keys.Order(StringComparer.Ordinal), table.Keys);
+    }
+
+    [Fact]
     public void Enumeration_yields_every_signal_once_in_name_order()
     {
         var table = Write(SignalTable.Empty, 7, Number("Vehicle.Speed", 1), Number("Vehicle.Acceleration.Lateral", 2), Number("Vehicle.Cabin.X", 3));
