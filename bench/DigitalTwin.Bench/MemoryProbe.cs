@@ -19,9 +19,10 @@ public static class MemoryProbe
     private const int WarmupTwins = 500;
     private const int Concurrency = 256;
 
-    // An idle twin has handed its snapshot to the write-behind store and dropped its flush timer: that takes two
-    // ticks of Persistence:FlushInterval, and nothing signals it, so the probe waits three. A short interval only
-    // brings that moment forward: the idle twin holds the same objects as with the default of 1 s.
+    // An idle twin has handed its snapshot to the write-behind store and dropped its flush timer: that takes at most
+    // two ticks of Persistence:FlushInterval (a twin changed once stages at once and never has one), and nothing
+    // signals it, so the probe waits three. A short interval only brings that moment forward: the idle twin holds the
+    // same objects as with the default of 1 s.
     private static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan IdleAfter = 3 * FlushInterval;
 

@@ -39,10 +39,13 @@ public sealed class CrashDetector
     private readonly CrashDetectionOptions _options;
     private readonly long _dropWindowMs;
 
-    // Kept sorted by time: stale telemetry never gets in.
-    private readonly List<(long Ts, double Kmh)> _speeds = [];
-    private readonly Dictionary<string, bool> _airbags = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, bool> _seats = new(StringComparer.Ordinal);
+    // One detector per twin, so its state is sized to what the car sent: plain arrays, no collections with spare room.
+    // Speeds are kept sorted by time (stale telemetry never gets in); the seats and airbags are null until the car
+    // reports one, and the airbags hold only those deployed now.
+    private (long Ts, double Kmh)[] _speeds = [];
+    private int _speedCount;
+    private string[]? _deployedAirbags;
+    private (string Name, bool Occupied)[]? _seats;
     private (double Value, long Ts)? _latitude;
     private (double Value, long Ts)? _longitude;
     private (double Value, long Ts)? _heading;
@@ -87,7 +90,7 @@ public sealed class CrashDetector
             _lastTelemetryTs = Math.Max(_lastTelemetryTs, reading.Ts);
         }
 
-        _speeds.Sort((a, b) => a.Ts.CompareTo(b.Ts));
+        _speeds.AsSpan(0, _speedCount).Sort(static (a, b) => a.Ts.CompareTo(b.Ts));
         LatestIncident = latestIncident;
         _observed = true;
     }
@@ -117,9 +120,7 @@ public sealed class CrashDetector
         }
 
         // Anything older cannot fall into the window of a pulse that is still waiting for its speed drop.
-        var keepFrom = ts - (2 * _dropWindowMs);
-        var stale = _speeds.FindIndex(s => s.Ts >= keepFrom);
-        _speeds.RemoveRange(0, stale < 0 ? _speeds.Count : stale);
+        ForgetSpeedsBefore(ts - (2 * _dropWindowMs));
 
         if (airbagFired)
         {
@@ -183,7 +184,7 @@ public sealed class CrashDetector
             switch (name)
             {
                 case SignalCatalogue.Speed:
-                    _speeds.Add((ts, value.Number));
+                    AddSpeed(ts, value.Number);
                     break;
                 case SignalCatalogue.Latitude:
                     _latitude = (value.Number, ts);
@@ -203,24 +204,82 @@ public sealed class CrashDetector
         }
 
         // Only the catalogue's seats: a car inventing seat names must neither grow this state nor inflate the occupant count.
-        if (value.Kind != SignalKind.Boolean || !SignalCatalogue.TryGet(name, out _))
+        if (value.Kind != SignalKind.Boolean || !SignalCatalogue.TryGet(name, out var spec))
         {
             return false;
         }
 
+        // The catalogue's own string, so a name that came from a database is not kept once per twin.
+        name = spec.Name;
         if (SignalCatalogue.IsAirbagDeployedSignal(name))
         {
-            var wasDeployed = _airbags.TryGetValue(name, out var known) && known;
-            _airbags[name] = value.AsBoolean;
+            var wasDeployed = Array.IndexOf(_deployedAirbags ?? [], name) >= 0;
+            if (value.AsBoolean && !wasDeployed)
+            {
+                _deployedAirbags = [.. _deployedAirbags ?? [], name];
+            }
+            else if (!value.AsBoolean && wasDeployed)
+            {
+                _deployedAirbags = _deployedAirbags!.Length == 1 ? null : [.. _deployedAirbags.Where(a => !ReferenceEquals(a, name))];
+            }
+
             return value.AsBoolean && !wasDeployed;
         }
 
         if (SignalCatalogue.IsSeatOccupiedSignal(name))
         {
-            _seats[name] = value.AsBoolean;
+            var seats = _seats ?? [];
+            var index = 0;
+            while (index < seats.Length && !ReferenceEquals(seats[index].Name, name))
+            {
+                index++;
+            }
+
+            if (index == seats.Length)
+            {
+                _seats = [.. seats, (name, value.AsBoolean)];
+            }
+            else
+            {
+                seats[index].Occupied = value.AsBoolean;
+            }
         }
 
         return false;
+    }
+
+    private void AddSpeed(long ts, double kmh)
+    {
+        if (_speedCount == _speeds.Length)
+        {
+            Array.Resize(ref _speeds, Math.Max(1, _speedCount * 2));
+        }
+
+        _speeds[_speedCount++] = (ts, kmh);
+    }
+
+    private void ForgetSpeedsBefore(long keepFrom)
+    {
+        var stale = 0;
+        while (stale < _speedCount && _speeds[stale].Ts < keepFrom)
+        {
+            stale++;
+        }
+
+        if (stale == 0)
+        {
+            return;
+        }
+
+        _speedCount -= stale;
+        Array.Copy(_speeds, stale, _speeds, 0, _speedCount);
+        Array.Clear(_speeds, _speedCount, stale);
+
+        // A car that drove with frequent samples and then parked need not keep the room they took.
+        if (_speeds.Length > 4 && _speedCount <= _speeds.Length / 4)
+        {
+            Array.Resize(ref _speeds, Math.Max(1, _speedCount * 2));
+        }
     }
 
     private bool TryConfirm(long impactTs, out double speedBefore, out double speedAfter)
@@ -235,7 +294,7 @@ public sealed class CrashDetector
     private double? HighestSpeed(long from, long to)
     {
         double? highest = null;
-        foreach (var (ts, kmh) in _speeds)
+        foreach (var (ts, kmh) in _speeds.AsSpan(0, _speedCount))
         {
             // Reversing is negative speed in VSS; what matters for an impact is how fast the car went, not which way.
             var magnitude = Math.Abs(kmh);
@@ -251,7 +310,7 @@ public sealed class CrashDetector
     private double? LowestSpeed(long from, long to)
     {
         double? lowest = null;
-        foreach (var (ts, kmh) in _speeds)
+        foreach (var (ts, kmh) in _speeds.AsSpan(0, _speedCount))
         {
             var magnitude = Math.Abs(kmh);
             if (ts >= from && ts <= to && (lowest is null || magnitude < lowest))
@@ -360,7 +419,7 @@ public sealed class CrashDetector
         return new CrashPosition(lat.Value, lon.Value, _heading?.Value, age < TimeSpan.Zero ? TimeSpan.Zero : age);
     }
 
-    private int? CountOccupants() => _seats.Count == 0 ? null : _seats.Values.Count(occupied => occupied);
+    private int? CountOccupants() => _seats is null ? null : _seats.Count(s => s.Occupied);
 
     private static double? Max(double? a, double? b) => a is null ? b : b is null ? a : Math.Max(a.Value, b.Value);
 }

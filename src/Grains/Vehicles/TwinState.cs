@@ -13,22 +13,23 @@ public sealed class TwinState
 {
     public const int DefaultMaxSignals = 256;
 
-    private readonly Dictionary<string, SignalReading> _signals;
     private readonly int _maxSignals;
+    private SignalTable _signals;
     private DateTimeOffset _connectivityAt = DateTimeOffset.MinValue;
 
     public TwinState(string vin, int maxSignals = DefaultMaxSignals)
     {
         Vin = vin;
         _maxSignals = maxSignals;
-        _signals = new Dictionary<string, SignalReading>(StringComparer.Ordinal);
+        _signals = SignalTable.Empty;
     }
 
     public TwinState(TwinSnapshot snapshot, int maxSignals = DefaultMaxSignals)
     {
         Vin = snapshot.Vin;
         _maxSignals = maxSignals;
-        _signals = new Dictionary<string, SignalReading>(snapshot.Signals, StringComparer.Ordinal);
+        // A table from the in-memory store is taken as it is, still shared with the stored snapshot.
+        _signals = SignalTable.From(snapshot.Signals);
         Online = snapshot.Online;
         LastSeenAt = snapshot.LastSeenAt;
         Version = snapshot.Version;
@@ -72,19 +73,9 @@ public sealed class TwinState
         }
 
         LastTelemetrySeq = message.Seq;
-        var dropped = 0;
-        foreach (var sample in message.Signals)
-        {
-            // A car cannot grow its twin without bound by inventing signal names.
-            if (_signals.Count >= _maxSignals && !_signals.ContainsKey(sample.Name))
-            {
-                dropped++;
-                continue;
-            }
 
-            _signals[sample.Name] = new SignalReading(sample.Value, message.Ts);
-        }
-
+        // A car cannot grow its twin without bound by inventing signal names: past the limit, new names are dropped.
+        _signals = _signals.Write(message.Signals, message.Ts, _maxSignals, out var dropped);
         Touch(message.ReceivedAt);
         Version++;
         return new ApplyResult(ApplyOutcome.Applied, dropped);
@@ -127,7 +118,8 @@ public sealed class TwinState
         Version = Version,
         LastTelemetrySeq = LastTelemetrySeq,
         LastEventSeq = LastEventSeq,
-        Signals = new Dictionary<string, SignalReading>(_signals, StringComparer.Ordinal),
+        // Shared, not copied: a frozen table never changes, and the twin's next write goes to a copy.
+        Signals = _signals.Freeze(),
         Crash = Crash,
         Preconditioning = Preconditioning,
     };

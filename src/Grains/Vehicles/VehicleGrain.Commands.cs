@@ -12,39 +12,41 @@ namespace DigitalTwin.Grains.Vehicles;
 /// </summary>
 public sealed partial class VehicleGrain
 {
-    private readonly CommandPolicy _policy = new(commandOptions.Value);
-    private CommandQueue _commands = null!;
+    // Null while no command is open, as for almost every idle twin: a queue is made for the first one.
+    private CommandQueue? _commands;
     private IGrainTimer? _expiryTimer;
 
     public async ValueTask<CommandDecision> SubmitCommand(CommandRequest request, string? idempotencyKey)
     {
         if (idempotencyKey is not null
-            && (_commands.Open.FirstOrDefault(c => c.IdempotencyKey == idempotencyKey)
+            && (_commands?.Open.FirstOrDefault(c => c.IdempotencyKey == idempotencyKey)
                 ?? await commands.FindByIdempotencyKeyAsync(_state.Vin, idempotencyKey, CancellationToken.None)) is { } earlier)
         {
             return CommandDecision.Allowed(earlier);
         }
 
         var now = time.GetUtcNow();
-        var decision = _policy.Decide(request, _state.Signals, Guid.NewGuid(), now);
+        // Made for each command, not held by every grain: it keeps nothing between commands.
+        var decision = new CommandPolicy(commandOptions.Value).Decide(request, _state.Signals, Guid.NewGuid(), now);
         if (decision.Verdict != CommandVerdict.Allowed)
         {
             return decision;
         }
 
         var command = decision.Command! with { IdempotencyKey = idempotencyKey };
+        _commands ??= new CommandQueue();
         await SaveAndPublishAsync(_commands.Enqueue(command, now));
         await DeliverCommandsAsync();
         ArmExpiryTimer();
-        return CommandDecision.Allowed(_commands.Find(command.Id) ?? command);
+        return CommandDecision.Allowed(_commands?.Find(command.Id) ?? command);
     }
 
     public async ValueTask<VehicleCommand?> GetCommand(Guid id) =>
-        _commands.Find(id) ?? await commands.GetAsync(_state.Vin, id, CancellationToken.None);
+        _commands?.Find(id) ?? await commands.GetAsync(_state.Vin, id, CancellationToken.None);
 
     public async ValueTask<AckOutcome> AckCommand(CommandAck ack)
     {
-        var (outcome, command) = _commands.Ack(ack, time.GetUtcNow());
+        var (outcome, command) = _commands?.Ack(ack, time.GetUtcNow()) ?? (AckOutcome.Unknown, null);
         if (outcome == AckOutcome.Unknown)
         {
             // A command that already finished has left the queue; an ack for it is a repeat or too late.
@@ -65,7 +67,7 @@ public sealed partial class VehicleGrain
 
     private async ValueTask DeliverCommandsAsync()
     {
-        if (_carLink is null)
+        if (_carLink is null || _commands is null)
         {
             return;
         }
@@ -85,11 +87,6 @@ public sealed partial class VehicleGrain
             await commands.SaveAsync(_state.Vin, command, CancellationToken.None);
             await PublishEventAsync(new VehicleStreamEvent(_state.Bump(), VehicleEventTypes.Command, null, Command: command));
         }
-
-        if (changed.Count > 0)
-        {
-            MarkDirty();
-        }
     }
 
     /// <summary>One timer at the earliest expiry, not one per command.</summary>
@@ -97,8 +94,10 @@ public sealed partial class VehicleGrain
     {
         _expiryTimer?.Dispose();
         _expiryTimer = null;
-        if (_commands.NextExpiry is not { } next)
+        if (_commands?.NextExpiry is not { } next)
         {
+            // Nothing open: the twin goes back to holding no queue at all.
+            _commands = null;
             return;
         }
 
@@ -111,7 +110,7 @@ public sealed partial class VehicleGrain
 
     private async Task OnExpiryTimer()
     {
-        await SaveAndPublishAsync(_commands.Expire(time.GetUtcNow()));
+        await SaveAndPublishAsync(_commands?.Expire(time.GetUtcNow()) ?? []);
         ArmExpiryTimer();
     }
 

@@ -35,13 +35,16 @@ public sealed partial class VehicleGrain(
 {
     private const int RecentEventCapacity = 32;
     private const int MaxOutbox = 64;
+    private const long NeverStaged = long.MinValue / 2;
 
     private readonly PersistenceOptions _options = options.Value;
-    private readonly Queue<VehicleStreamEvent> _recentEvents = new();
-    private readonly List<OutboundMessage> _outbox = [];
+    // Both made on first use: most twins never publish an event beyond the twin itself, nor wait for a car to listen.
+    private Queue<VehicleStreamEvent>? _recentEvents;
+    private List<OutboundMessage>? _outbox;
     private TwinState _state = null!;
     private CrashDetector _crash = null!;
     private bool _dirty;
+    private long _stagedAt = NeverStaged;
     private IGrainTimer? _flushTimer;
     private DateTimeOffset _watchedUntil = DateTimeOffset.MinValue;
     private IAsyncStream<VehicleStreamEvent>? _stream;
@@ -67,7 +70,8 @@ public sealed partial class VehicleGrain(
         _crash = new CrashDetector(crashOptions.Value);
         _crash.Prime(_state.ToSnapshot(), _state.Crash?.Incident);
 
-        _commands = new CommandQueue(await commands.LoadOpenAsync(vin, cancellationToken));
+        var open = await commands.LoadOpenAsync(vin, cancellationToken);
+        _commands = open.Count == 0 ? null : new CommandQueue(open);
         ArmExpiryTimer();
     }
 
@@ -139,9 +143,9 @@ public sealed partial class VehicleGrain(
         }
 
         _carLink = link;
-        var waiting = _outbox.ToArray();
-        _outbox.Clear();
-        foreach (var message in waiting)
+        var waiting = _outbox;
+        _outbox = null;
+        foreach (var message in waiting ?? [])
         {
             await SendToCarAsync(message);
         }
@@ -180,7 +184,7 @@ public sealed partial class VehicleGrain(
             missed.Add(new VehicleStreamEvent(_state.Version, VehicleEventTypes.Twin, _state.ToSnapshot()));
         }
 
-        missed.AddRange(_recentEvents.Where(e => e.Id > (lastEventId ?? long.MinValue)));
+        missed.AddRange(_recentEvents?.Where(e => e.Id > (lastEventId ?? long.MinValue)) ?? []);
         missed.Sort(static (a, b) => a.Id.CompareTo(b.Id));
         return ValueTask.FromResult<IReadOnlyList<VehicleStreamEvent>>(missed);
     }
@@ -207,6 +211,7 @@ public sealed partial class VehicleGrain(
             }
         }
 
+        _outbox ??= [];
         if (_outbox.Count >= MaxOutbox)
         {
             _outbox.RemoveAt(0);
@@ -220,6 +225,9 @@ public sealed partial class VehicleGrain(
     /// <summary>Events other than twin changes are also kept for clients that resume with Last-Event-ID.</summary>
     private async ValueTask PublishEventAsync(VehicleStreamEvent streamEvent)
     {
+        // Its id bumped the twin's version: a change the store must see like any other.
+        MarkDirty();
+        _recentEvents ??= new Queue<VehicleStreamEvent>();
         _recentEvents.Enqueue(streamEvent);
         while (_recentEvents.Count > RecentEventCapacity)
         {
@@ -259,13 +267,31 @@ public sealed partial class VehicleGrain(
         }
     }
 
+    /// <summary>
+    /// Call after every change of the twin, the last one of a request included: a twin that staged nothing for a
+    /// whole flush interval stages at once, so what changes after this call in the same request waits for the next.
+    /// </summary>
     private void MarkDirty()
     {
         _dirty = true;
-        _flushTimer ??= this.RegisterGrainTimer(
+        if (_flushTimer is not null)
+        {
+            return;
+        }
+
+        // A car that sends less often than the flush interval, like a parked one, never needs the timer: besides
+        // its ticks, Orleans keeps ~400 B per activation for the first timer a grain registers, until it deactivates.
+        var waitMs = (long)_options.FlushInterval.TotalMilliseconds - (Environment.TickCount64 - _stagedAt);
+        if (waitMs <= 0)
+        {
+            Flush();
+            return;
+        }
+
+        _flushTimer = this.RegisterGrainTimer(
             static (grain, _) => grain.OnFlushTimer(),
             this,
-            new GrainTimerCreationOptions(_options.FlushInterval, _options.FlushInterval) { KeepAlive = false });
+            new GrainTimerCreationOptions(TimeSpan.FromMilliseconds(waitMs), _options.FlushInterval) { KeepAlive = false });
     }
 
     private Task OnFlushTimer()
@@ -289,6 +315,7 @@ public sealed partial class VehicleGrain(
 
         store.Stage(_state.ToSnapshot());
         _dirty = false;
+        _stagedAt = Environment.TickCount64;
         return true;
     }
 

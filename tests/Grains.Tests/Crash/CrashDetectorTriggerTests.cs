@@ -73,6 +73,25 @@ public sealed class CrashDetectorTriggerTests
     }
 
     [Fact]
+    public void A_crash_at_the_end_of_a_long_drive_at_100_hz_is_confirmed_like_any_other()
+    {
+        // A minute of samples comes and goes through the speed window before the impact.
+        var trace = new TelemetryTrace(hz: 100);
+        trace.Hold(seconds: 60, speed: 80).Hold(seconds: 20, speed: 2).Ramp(seconds: 5, fromSpeed: 2, toSpeed: 62);
+        var firstPeakTs = trace.NextTs + 10;
+        trace.Samples(
+            speeds: [61, 58, 45, 28, 12, 4, 1, 0],
+            longitudinal: [-18, -64, -92, -110, -75, -30, -6, 0]);
+        trace.Hold(seconds: 3, speed: 0);
+
+        var raised = Assert.Single(trace.FeedTo(new CrashDetector()));
+
+        Assert.Equal(At(firstPeakTs), raised.Incident!.OccurredAt);
+        // The ramp's last sample, not the 80 km/h that left the window long before.
+        Assert.Equal(61.88, raised.Incident.SpeedBeforeKmh!.Value, precision: 2);
+    }
+
+    [Fact]
     public void Speed_reported_at_only_1_hz_still_confirms_a_100_hz_impact_pulse()
     {
         var detector = new CrashDetector();

@@ -1,4 +1,5 @@
 using DigitalTwin.Grains.Abstractions.Telemetry;
+using DigitalTwin.Grains.Abstractions.Vehicles;
 using DigitalTwin.Grains.Telemetry;
 using DigitalTwin.Grains.Vehicles;
 
@@ -139,5 +140,45 @@ public sealed class TwinStateTests
 
         Assert.Equal(10, snapshot.Signals[SignalCatalogue.Speed].Value.Number);
         Assert.Equal(1, snapshot.Version);
+    }
+
+    [Fact]
+    public void A_twin_and_its_snapshot_share_one_signal_table_until_the_car_sends_again()
+    {
+        var state = new TwinState(Vin);
+        state.Apply(Telemetry(seq: 1, speed: 10));
+
+        var snapshot = state.ToSnapshot();
+        var restored = new TwinState(snapshot);
+
+        Assert.Same(snapshot.Signals, state.Signals);
+        Assert.Same(snapshot.Signals, restored.Signals);
+
+        state.Apply(Telemetry(seq: 2, speed: 20));
+        restored.Apply(Telemetry(seq: 2, speed: 30));
+
+        Assert.NotSame(snapshot.Signals, state.Signals);
+        Assert.NotSame(state.Signals, restored.Signals);
+        Assert.Equal(10, snapshot.Signals[SignalCatalogue.Speed].Value.Number);
+        Assert.Equal(20, state.Signals[SignalCatalogue.Speed].Value.Number);
+        Assert.Equal(30, restored.Signals[SignalCatalogue.Speed].Value.Number);
+    }
+
+    [Fact]
+    public void A_twin_keeps_the_latest_reading_of_each_signal_from_a_plain_snapshot()
+    {
+        var state = new TwinState(new TwinSnapshot
+        {
+            Vin = Vin,
+            Version = 3,
+            LastTelemetrySeq = 3,
+            Signals = new Dictionary<string, SignalReading> { ["Vehicle.A"] = new(SignalValue.FromNumber(1), 5), [SignalCatalogue.Speed] = new(SignalValue.FromNumber(2), 5) },
+        });
+
+        state.Apply(Telemetry(seq: 4, speed: 40, ts: 6));
+
+        Assert.Equal(2, state.Signals.Count);
+        Assert.Equal(new SignalReading(SignalValue.FromNumber(1), 5), state.Signals["Vehicle.A"]);
+        Assert.Equal(new SignalReading(SignalValue.FromNumber(40), 6), state.Signals[SignalCatalogue.Speed]);
     }
 }

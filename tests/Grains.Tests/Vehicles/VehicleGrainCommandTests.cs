@@ -74,6 +74,27 @@ public sealed class VehicleGrainCommandTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_car_whose_commands_all_finished_takes_the_next_one_as_before()
+    {
+        var gateway = new RecordingCarLink();
+        var link = fixture.Cluster.Client.CreateObjectReference<ICarLink>(gateway);
+        var grain = fixture.Grains.GetGrain<IVehicleGrain>(NewVin());
+        await grain.ConnectionOpened("s1", DateTimeOffset.UtcNow);
+        await grain.CommandChannelOpened("s1", link);
+        var first = await grain.SubmitCommand(new CommandRequest(CommandNames.DoorsLock), null);
+        Assert.Equal(AckOutcome.Applied, await grain.AckCommand(new CommandAck(first.Command!.Id, CommandAckStatus.Completed, null)));
+
+        // Nothing is open now; the next command starts a queue again and goes straight out.
+        var second = await grain.SubmitCommand(new CommandRequest(CommandNames.DoorsUnlock), null);
+        await Poll.UntilAsync(() => gateway.Delivered.Count == 2, TimeSpan.FromSeconds(10));
+
+        Assert.Equal(CommandState.Sent, second.Command!.State);
+        Assert.Equal(CommandState.Completed, (await grain.GetCommand(first.Command.Id))!.State);
+        Assert.Equal(AckOutcome.Applied, await grain.AckCommand(new CommandAck(second.Command.Id, CommandAckStatus.Completed, null)));
+        GC.KeepAlive(gateway);
+    }
+
+    [Fact]
     public async Task A_reminder_driven_preconditioning_fires_at_the_planned_time_on_the_controllable_clock()
     {
         var vin = NewVin();

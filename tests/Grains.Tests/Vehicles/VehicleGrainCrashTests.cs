@@ -45,6 +45,39 @@ public sealed class VehicleGrainCrashTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task The_store_gets_the_version_the_alert_event_took_not_only_the_one_before()
+    {
+        var vin = NewVin();
+        var grain = fixture.Grains.GetGrain<IVehicleGrain>(vin);
+        await grain.ApplyTelemetry(Airbag(1));
+        var alertId = (await grain.GetTwin()).Crash!.Id;
+        await StoredVersionAsync(vin, (await grain.GetTwin()).Version);
+
+        // Quiet for longer than the flush interval, so the acknowledgement stages at once; the alert event's own id
+        // bumps the version after that, and the store must still end up with it.
+        await Task.Delay(200);
+        await grain.AcknowledgeAlert(alertId, "operator");
+
+        var version = (await grain.GetTwin()).Version;
+        Assert.Equal(version, await StoredVersionAsync(vin, version));
+    }
+
+    private async Task<long?> StoredVersionAsync(string vin, long expected)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            var stored = (await fixture.Store.LoadAsync(vin, CancellationToken.None))?.Version;
+            if (stored == expected || DateTime.UtcNow > deadline)
+            {
+                return stored;
+            }
+
+            await Task.Delay(10);
+        }
+    }
+
+    [Fact]
     public async Task A_repeated_trigger_updates_the_same_alert_instead_of_raising_another()
     {
         var vin = NewVin();

@@ -96,6 +96,21 @@ public sealed class VehicleGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_twin_reaches_a_client_as_the_plain_signal_map_it_always_was()
+    {
+        var grain = fixture.Grains.GetGrain<IVehicleGrain>(NewVin());
+        await grain.ApplyTelemetry(new TelemetryMessage(1764028800001, 1, [new(SignalCatalogue.Speed, SignalValue.FromNumber(50)), new("Vehicle.Custom.Mode", SignalValue.FromText("eco"))], T0));
+
+        // Through the client, so serialized: a silo of the previous release must read it too.
+        var twin = await grain.GetTwin();
+
+        var signals = Assert.IsType<Dictionary<string, SignalReading>>(twin.Signals);
+        Assert.Equal(2, signals.Count);
+        Assert.Equal(new SignalReading(SignalValue.FromNumber(50), 1764028800001), signals[SignalCatalogue.Speed]);
+        Assert.Equal("eco", signals["Vehicle.Custom.Mode"].Value.Text);
+    }
+
+    [Fact]
     public async Task A_changed_twin_reaches_the_snapshot_store_within_the_flush_interval()
     {
         var vin = NewVin();
@@ -105,6 +120,33 @@ public sealed class VehicleGrainTests(ClusterFixture fixture)
 
         Assert.Equal(3, stored!.LastTelemetrySeq);
         Assert.Equal(33, stored.Signals[SignalCatalogue.Speed].Value.Number);
+    }
+
+    [Fact]
+    public async Task A_twin_that_staged_nothing_lately_hands_its_change_to_the_store_before_the_call_returns()
+    {
+        var vin = NewVin();
+
+        await fixture.Grains.GetGrain<IVehicleGrain>(vin).ApplyTelemetry(Speed(4, 44));
+
+        var stored = await fixture.Store.LoadAsync(vin, CancellationToken.None);
+        Assert.Equal(4, stored!.LastTelemetrySeq);
+    }
+
+    [Fact]
+    public async Task Changes_right_after_a_stage_reach_the_store_at_the_next_flush()
+    {
+        var vin = NewVin();
+        var grain = fixture.Grains.GetGrain<IVehicleGrain>(vin);
+        await grain.ApplyTelemetry(Speed(1, 10));
+
+        await grain.ApplyTelemetry(Speed(2, 20));
+        await grain.ApplyTelemetry(Speed(3, 30));
+
+        var stored = await PollAsync(async () => await fixture.Store.LoadAsync(vin, CancellationToken.None), s => s?.LastTelemetrySeq == 3, TimeSpan.FromSeconds(10));
+        Assert.Equal(3, stored!.LastTelemetrySeq);
+        Assert.Equal(30, stored.Signals[SignalCatalogue.Speed].Value.Number);
+        Assert.Equal((await grain.GetTwin()).Version, stored.Version);
     }
 
     [Fact]
