@@ -8,7 +8,9 @@ namespace DigitalTwin.Gateway.Mqtt.Transport;
 /// </summary>
 public sealed class ReadBufferedStream(Stream inner, int bufferSize = ReadBufferedStream.DefaultBufferSize) : Stream
 {
-    public const int DefaultBufferSize = 16 * 1024;
+    // Every connection holds one for its lifetime, so it is sized for a burst of ordinary telemetry (about twenty
+    // 200-byte documents), not for throughput records; a larger packet is read in more pieces, or directly.
+    public const int DefaultBufferSize = 4 * 1024;
 
     private readonly byte[] _buffer = new byte[bufferSize];
     private int _start;
