@@ -320,7 +320,7 @@ public sealed class CrashBench(BenchOptions options, string signingKey, Action<s
     /// </summary>
     private static async Task<long> StreamAsync(FleetCar[] cars, double rate, LatencyHistogram histogram, RecordingWindow window, CancellationToken stop)
     {
-        var skipped = await OpenLoop.RunAsync(cars, rate, OpenLoopMaxInFlight, car => _ = PublishTimedAsync(car, histogram, window), stop);
+        var skipped = await OpenLoop.RunAsync(cars, rate, OpenLoopMaxInFlight, car => _ = Fleet.PublishTimedAsync(car, histogram, window.Contains), stop);
 
         var deadline = Stopwatch.GetTimestamp() + Ticks(TimeSpan.FromSeconds(60));
         while (cars.Any(c => c.InFlight > 0) && Stopwatch.GetTimestamp() < deadline)
@@ -329,39 +329,6 @@ public sealed class CrashBench(BenchOptions options, string signingKey, Action<s
         }
 
         return skipped;
-    }
-
-    private static async Task PublishTimedAsync(FleetCar car, LatencyHistogram histogram, RecordingWindow window)
-    {
-        car.EnterFlight();
-        try
-        {
-            var buffer = new byte[TelemetryPayload.MaxLength];
-            var length = car.Payload.Write(buffer, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), ++car.Seq);
-            var started = Stopwatch.GetTimestamp();
-            var result = await car.Client.PublishAsync(Message(car.Topic, buffer, length), CancellationToken.None);
-            var elapsed = Stopwatch.GetTimestamp() - started;
-            if (result.IsSuccess)
-            {
-                car.CountPublished();
-                if (window.Contains(started))
-                {
-                    histogram.Record(Microseconds(elapsed));
-                }
-            }
-            else
-            {
-                car.CountFailed();
-            }
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            car.CountFailed();
-        }
-        finally
-        {
-            car.LeaveFlight();
-        }
     }
 
     private async Task CrashAsync(CrashCar crash, HttpClient http, string verifierToken, CancellationToken cancel)

@@ -124,7 +124,7 @@ public sealed class Fleet : IAsyncDisposable
     /// </summary>
     public async Task<long> RunOpenLoopAsync(double rate, int maxInFlight, LatencyHistogram histogram, long recordFrom, CancellationToken stop)
     {
-        var skipped = await OpenLoop.RunAsync(_cars, rate, maxInFlight, car => _ = PublishTimedAsync(car, histogram, recordFrom), stop);
+        var skipped = await OpenLoop.RunAsync(_cars, rate, maxInFlight, car => _ = PublishTimedAsync(car, histogram, started => started >= recordFrom), stop);
 
         await WaitForInFlightAsync();
         return skipped;
@@ -202,7 +202,12 @@ public sealed class Fleet : IAsyncDisposable
         }
     }
 
-    private static async Task PublishTimedAsync(FleetCar car, LatencyHistogram histogram, long recordFrom)
+    /// <summary>
+    /// One open-loop publish at QoS 1, timed from the start of <c>PublishAsync</c> to its PUBACK; recorded when
+    /// <paramref name="records"/> accepts its start (a <see cref="Stopwatch"/> timestamp). The latency and crash
+    /// scenarios both load the twin this way.
+    /// </summary>
+    public static async Task PublishTimedAsync(FleetCar car, LatencyHistogram histogram, Func<long, bool> records)
     {
         car.EnterFlight();
         try
@@ -217,7 +222,7 @@ public sealed class Fleet : IAsyncDisposable
             if (result.IsSuccess)
             {
                 car.CountPublished();
-                if (started >= recordFrom)
+                if (records(started))
                 {
                     histogram.Record((long)(elapsed.TotalMicroseconds));
                 }
