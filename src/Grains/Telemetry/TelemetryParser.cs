@@ -12,13 +12,13 @@ namespace DigitalTwin.Grains.Telemetry;
 /// </summary>
 public static class TelemetryParser
 {
+    public const int DefaultMaxPayloadBytes = 64 * 1024;
+    public const int MaxSignals = 512;
+
     private const int MaxRetainedSamples = 256;
 
     [ThreadStatic]
     private static List<SignalSample>? t_samples;
-
-    public const int DefaultMaxPayloadBytes = 64 * 1024;
-    public const int MaxSignals = 512;
 
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 16 };
 
