@@ -77,6 +77,7 @@ public sealed class CrashBench(BenchOptions options, string signingKey, Action<s
         HttpClient? http = null;
         var connected = new List<FleetCar>();
         var watchers = new List<SseWatcher>();
+        using var gc = new GcPauses();
         try
         {
             CheckOpenFilesLimit(options.CrashConnected);
@@ -196,7 +197,7 @@ public sealed class CrashBench(BenchOptions options, string signingKey, Action<s
 
             return Result(
                 store, storeDetail, crashCars, streaming, grainNumbers.Length, watchers.Count, telemetry, skipped,
-                connectSeconds, activationSeconds, crashSeconds, stored, check);
+                connectSeconds, activationSeconds, crashSeconds, stored, check, GcDuring(gc.Pauses, first, window.Until, crashCars));
         }
         finally
         {
@@ -429,7 +430,8 @@ public sealed class CrashBench(BenchOptions options, string signingKey, Action<s
 
     private CrashResult Result(
         string store, string storeDetail, CrashCar[] crashCars, FleetCar[] streaming, int activatedByGrainCalls, int sseClients,
-        LatencyHistogram telemetry, long skipped, double connectSeconds, double activationSeconds, double crashSeconds, int stored, LossCheck check)
+        LatencyHistogram telemetry, long skipped, double connectSeconds, double activationSeconds, double crashSeconds, int stored, LossCheck check,
+        string gc)
     {
         var puback = new LatencyHistogram();
         var sse = new LatencyHistogram();
@@ -522,9 +524,32 @@ public sealed class CrashBench(BenchOptions options, string signingKey, Action<s
             stored,
             check,
             passed,
-            verification);
+            verification,
+            gc);
 
         static IEnumerable<SseWatcher> Watchers(CrashCar[] cars) => cars.Select(c => c.Watcher).OfType<SseWatcher>();
+    }
+
+    /// <summary>
+    /// The GC pauses in the crash window, and how many of the crashes slower than the target overlapped one: the pause
+    /// stalls the silo and the load generator alike, since both run in this process.
+    /// </summary>
+    private static string GcDuring(IReadOnlyList<GcPause> all, long from, long until, CrashCar[] crashCars)
+    {
+        var pauses = all.Where(p => p.Overlaps(from, until)).ToArray();
+        if (pauses.Length == 0)
+        {
+            return "no GC pause heard in the crash window";
+        }
+
+        var byGeneration = string.Join(", ", pauses.GroupBy(p => p.Generation).OrderBy(g => g.Key)
+            .Select(g => F($"gen{g.Key} {g.Count():N0} (mean {g.Average(p => p.Milliseconds):0.0} ms, max {g.Max(p => p.Milliseconds):0.0} ms)")));
+        var target = Ticks(TimeSpan.FromMilliseconds(P99TargetMs));
+        var slow = crashCars.Where(c => c.Started != 0 && c.AckedAt != 0 && c.AckedAt - c.Started >= target).ToArray();
+        var slowInPause = slow.Count(c => pauses.Any(p => p.Overlaps(c.Started, c.AckedAt)));
+        var pausedMs = pauses.Sum(p => p.Milliseconds);
+        var windowMs = (until - from) * 1000.0 / Stopwatch.Frequency;
+        return F($"GC pauses in the crash window: {pauses.Length:N0}, {pausedMs:N0} ms in all ({100 * pausedMs / windowMs:0.0}% of it): {byGeneration}; {slowInPause} of the {slow.Length} crashes at or above {P99TargetMs:0} ms to the PUBACK overlapped a pause");
     }
 
     /// <summary>

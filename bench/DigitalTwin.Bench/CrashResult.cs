@@ -12,6 +12,7 @@ namespace DigitalTwin.Bench;
 /// <param name="ReadChecks">Crashes whose alert was read over HTTP (<c>GET .../alerts</c>) right after their PUBACK.</param>
 /// <param name="ReadMisses">Of those, reads that did not return the crash's alert: each is a failure.</param>
 /// <param name="AlertsStored">Crashing cars whose grain lists exactly the crash's alert after the run.</param>
+/// <param name="GcPauses">This process's GC pauses in the crash window, and the slow crashes that overlapped one.</param>
 /// <param name="Check">Every connected car's twin read back: its last applied seq against the car's last seq.</param>
 public sealed record CrashResult(
     string AlertStore,
@@ -37,7 +38,8 @@ public sealed record CrashResult(
     int AlertsStored,
     LossCheck? Check,
     bool Passed,
-    string Verification);
+    string Verification,
+    string GcPauses);
 
 /// <param name="Key"><c>puback</c>, <c>sse</c>, <c>ack</c> or <c>telemetry</c>.</param>
 /// <param name="Samples">Latencies recorded.</param>

@@ -72,6 +72,7 @@ public static class ReportTable
                 c.Latencies.Select(l => new[] { l.Measure, Ms(l.P50Ms), Ms(l.P99Ms), Ms(l.MaxMs), N(l.Samples), N(l.Missing) }));
             w.WriteLine(F($"  checks: {(c.Passed ? "ok" : "FAILED")}: {c.Verification}"));
             w.WriteLine(F($"  connect {c.ConnectSeconds:0.0} s, activation {c.ActivationSeconds:0.0} s, crashes {c.CrashSeconds:0.0} s; worst crash start behind its slot {c.MaxStartLagMs:0.0} ms; ordinary publishes skipped {c.BackgroundSkipped:N0}"));
+            w.WriteLine(F($"  {c.GcPauses}"));
         }
 
         if (report.Ratios.Count > 0)
