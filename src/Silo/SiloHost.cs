@@ -43,6 +43,7 @@ public static class SiloHost
         builder.AddMqttGateway();
         builder.AddApi();
         builder.Services.AddHostedService<StartupBanner>();
+        builder.Services.AddHostedService<CrashPathWarmup>();
 
         var app = builder.Build();
         app.MapApi();

@@ -3,6 +3,10 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using MQTTnet;
+using DigitalTwin.Grains.Alerts;
+using DigitalTwin.Silo;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using MQTTnet.Protocol;
 
 namespace DigitalTwin.EndToEnd.Tests;
@@ -65,6 +69,15 @@ public sealed class CrashEndToEndTests(SiloFixture silo)
         var twin = await http.GetFromJsonAsync<JsonElement>($"/api/v1/vehicles/{vin}");
         Assert.Equal("open", twin.GetProperty("crash").GetProperty("status").GetString());
         Assert.Equal(id, twin.GetProperty("crash").GetProperty("alertId").GetString());
+    }
+
+    [Fact]
+    public async Task The_start_up_warm_up_of_the_crash_path_stores_and_publishes_nothing()
+    {
+        var alerts = silo.Services.GetRequiredService<IAlertStore>();
+
+        Assert.Empty(await alerts.ListAsync(CrashPathWarmup.SampleVin, 10, CancellationToken.None));
+        Assert.Contains(silo.Services.GetServices<IHostedService>(), s => s is CrashPathWarmup);
     }
 
     [Fact]

@@ -1,8 +1,10 @@
 using DigitalTwin.Grains.Abstractions.Crash;
 using DigitalTwin.Persistence.Alerts;
 using DigitalTwin.Persistence.Tests.Support;
+using DigitalTwin.Persistence.WriteBehind;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 
 namespace DigitalTwin.Persistence.Tests;
@@ -251,6 +253,32 @@ public sealed class AlertStoreTests(PostgresFixture postgres) : IAsyncLifetime
 
         Assert.Contains(plan, line => line.Contains("alerts_vin_occurred_at", StringComparison.Ordinal));
         Assert.DoesNotContain(plan, line => line.Contains("Sort", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task No_bulk_write_starts_while_an_alert_is_being_saved()
+    {
+        await using var harness = Harness.Create(_connectionString);
+        var gate = new BulkWriteGate(new FakeTimeProvider());
+        var store = new PostgresAlertStore(harness.DataSource, Options.Create(harness.Options), NullLogger<PostgresAlertStore>.Instance, gate);
+
+        // Another session holds the table, so the save stays in flight until it lets go.
+        await using var blocker = await harness.DataSource.OpenConnectionAsync();
+        await using var transaction = await blocker.BeginTransactionAsync();
+        await using (var lockTable = new NpgsqlCommand("LOCK TABLE alerts IN ACCESS EXCLUSIVE MODE", blocker, transaction))
+        {
+            await lockTable.ExecuteNonQueryAsync();
+        }
+
+        var save = store.SaveAsync(FullAlert(TestVins.Next()), CancellationToken.None).AsTask();
+        Assert.Equal(1, gate.UrgentInFlight);
+        var bulk = gate.EnterAsync(CancellationToken.None);
+        Assert.False(bulk.IsCompleted);
+
+        await transaction.RollbackAsync();
+        await save.WaitAsync(TimeSpan.FromSeconds(20));
+        using var entered = await bulk.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(0, gate.UrgentInFlight);
     }
 
     private static PostgresAlertStore Store(Harness harness) =>

@@ -1,9 +1,12 @@
 using DigitalTwin.Persistence.WriteBehind;
+using Microsoft.Extensions.Time.Testing;
 
 namespace DigitalTwin.Persistence.Tests;
 
 public sealed class BulkWriteGateTests
 {
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
+
     [Fact]
     public async Task A_second_bulk_write_waits_until_the_first_is_done()
     {
@@ -14,7 +17,7 @@ public sealed class BulkWriteGateTests
         Assert.False(second.IsCompleted);
 
         first.Dispose();
-        using var entered = await second.WaitAsync(TimeSpan.FromSeconds(10));
+        using var entered = await second.WaitAsync(Deadline);
     }
 
     [Fact]
@@ -29,6 +32,85 @@ public sealed class BulkWriteGateTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
 
         first.Dispose();
-        using var next = await gate.EnterAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+        using var next = await gate.EnterAsync(CancellationToken.None).WaitAsync(Deadline);
+    }
+
+    [Fact]
+    public async Task A_bulk_write_does_not_start_while_an_alert_is_being_stored()
+    {
+        var gate = new BulkWriteGate(new FakeTimeProvider());
+        var alert = gate.EnterUrgent();
+
+        var bulk = gate.EnterAsync(CancellationToken.None);
+        Assert.False(bulk.IsCompleted);
+
+        alert.Dispose();
+        using var entered = await bulk.WaitAsync(Deadline);
+        Assert.Equal(0, gate.UrgentInFlight);
+    }
+
+    [Fact]
+    public async Task A_bulk_write_waits_for_every_alert_in_flight_not_just_the_first()
+    {
+        var gate = new BulkWriteGate(new FakeTimeProvider());
+        var first = gate.EnterUrgent();
+        var second = gate.EnterUrgent();
+
+        var bulk = gate.EnterAsync(CancellationToken.None);
+        first.Dispose();
+        Assert.Equal(1, gate.UrgentInFlight);
+        Assert.False(bulk.IsCompleted);
+
+        second.Dispose();
+        using var entered = await bulk.WaitAsync(Deadline);
+    }
+
+    [Fact]
+    public async Task A_flood_of_alerts_defers_a_bulk_write_only_for_the_longest_deferral()
+    {
+        var time = new FakeTimeProvider();
+        var gate = new BulkWriteGate(time);
+        using var alert = gate.EnterUrgent();
+
+        var bulk = gate.EnterAsync(CancellationToken.None);
+        time.Advance(BulkWriteGate.MaxDeferral - TimeSpan.FromMilliseconds(1));
+        Assert.False(bulk.IsCompleted);
+
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        using var entered = await bulk.WaitAsync(Deadline);
+        Assert.Equal(1, gate.UrgentInFlight);
+    }
+
+    [Fact]
+    public async Task An_alert_is_never_held_up_by_a_bulk_write_in_progress()
+    {
+        var gate = new BulkWriteGate(new FakeTimeProvider());
+        using var bulk = await gate.EnterAsync(CancellationToken.None);
+
+        using var alert = gate.EnterUrgent();
+
+        Assert.Equal(1, gate.UrgentInFlight);
+        Assert.True(gate.YieldAsync(CancellationToken.None) is { IsCompleted: false });
+    }
+
+    [Fact]
+    public async Task A_bulk_writer_deferred_for_alerts_can_be_cancelled()
+    {
+        var gate = new BulkWriteGate(new FakeTimeProvider());
+        using var alert = gate.EnterUrgent();
+        using var cancel = new CancellationTokenSource();
+
+        var bulk = gate.EnterAsync(cancel.Token);
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => bulk.WaitAsync(Deadline));
+    }
+
+    [Fact]
+    public void Yielding_with_no_alert_in_flight_returns_at_once()
+    {
+        var gate = new BulkWriteGate(new FakeTimeProvider());
+
+        Assert.True(gate.YieldAsync(CancellationToken.None).IsCompletedSuccessfully);
     }
 }

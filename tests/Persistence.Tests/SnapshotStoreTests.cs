@@ -1,7 +1,12 @@
 using DigitalTwin.Grains.Abstractions.Telemetry;
 using DigitalTwin.Grains.Abstractions.Vehicles;
+using DigitalTwin.Persistence.Diagnostics;
 using DigitalTwin.Persistence.Snapshots;
 using DigitalTwin.Persistence.Tests.Support;
+using DigitalTwin.Persistence.WriteBehind;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace DigitalTwin.Persistence.Tests;
 
@@ -241,6 +246,39 @@ public sealed class SnapshotStoreTests(PostgresFixture postgres) : IAsyncLifetim
         Assert.Equal(40L, await Sql.ScalarAsync<long>(_connectionString, "SELECT last_telemetry_seq FROM vehicle_snapshots WHERE vin = $1", vin));
         Assert.True(await Sql.ScalarAsync<bool>(_connectionString, "SELECT updated_at > now() - interval '1 minute' FROM vehicle_snapshots WHERE vin = $1", vin));
     }
+
+    [Fact]
+    public async Task A_flush_waits_between_batches_while_an_alert_is_being_stored()
+    {
+        await using var harness = Harness.Create(_connectionString);
+        var gate = new BulkWriteGate(new FakeTimeProvider());
+        var store = new PostgresTwinSnapshotStore(
+            harness.DataSource,
+            Options.Create(new PostgresPersistenceOptions { SnapshotBatchSize = 1 }),
+            new PersistenceMetrics(),
+            NullLogger<PostgresTwinSnapshotStore>.Instance,
+            gate: gate);
+        string[] vins = [TestVins.Next(), TestVins.Next()];
+        foreach (var vin in vins)
+        {
+            store.Stage(TestSnapshots.Of(vin, version: 1));
+        }
+
+        var alert = gate.EnterUrgent();
+        var flush = store.WritePendingAsync(CancellationToken.None);
+        await Eventually.TrueAsync(async () => await StoredAsync(vins) == 1, "the first batch is written");
+
+        // Time does not move, so only the alert's end can let the second batch go.
+        Assert.False(flush.IsCompleted);
+        Assert.Equal(1, store.PendingCount);
+
+        alert.Dispose();
+        await flush.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(2, await StoredAsync(vins));
+    }
+
+    private Task<long> StoredAsync(string[] vins) =>
+        Sql.ScalarAsync<long>(_connectionString, "SELECT count(*) FROM vehicle_snapshots WHERE vin = ANY($1)", (object)vins);
 
     private static void AssertSameTwin(TwinSnapshot expected, TwinSnapshot? actual)
     {

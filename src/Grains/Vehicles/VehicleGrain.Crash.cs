@@ -1,4 +1,3 @@
-using System.Text.Json;
 using DigitalTwin.Grains.Abstractions.Crash;
 using DigitalTwin.Grains.Abstractions.Vehicles;
 using DigitalTwin.Grains.Alerts;
@@ -39,7 +38,7 @@ public sealed partial class VehicleGrain
 
         if (decision.Outcome == CrashOutcome.Raised)
         {
-            await SendToCarAsync(EmergencyAck(alert, now));
+            await SendToCarAsync(EmergencyAck.For(alert, now));
         }
     }
 
@@ -81,18 +80,6 @@ public sealed partial class VehicleGrain
         await PublishAsync(
             this.GetStreamProvider(VehicleStreams.ProviderName).GetStream<CrashAlert>(StreamId.Create(AlertStreams.Namespace, AlertStreams.FleetKey)),
             alert);
-    }
-
-    private OutboundMessage EmergencyAck(CrashAlert alert, DateTimeOffset now)
-    {
-        var payload = JsonSerializer.SerializeToUtf8Bytes(new
-        {
-            id = Guid.NewGuid(),
-            name = "emergency.ack",
-            @params = new { alertId = alert.Id, severity = alert.Incident.Severity.ToString().ToLowerInvariant() },
-            expiresAt = now.AddMinutes(10).ToUnixTimeMilliseconds(),
-        });
-        return new OutboundMessage(_state.Vin, $"vehicles/{_state.Vin}/commands", payload);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Crash alert {AlertId} of {Vin}: {Severity} by {Trigger} ({Outcome})")]

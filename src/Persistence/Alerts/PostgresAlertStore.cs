@@ -2,6 +2,7 @@ using System.Text.Json;
 using DigitalTwin.Grains.Abstractions.Crash;
 using DigitalTwin.Grains.Alerts;
 using DigitalTwin.Persistence.Documents;
+using DigitalTwin.Persistence.WriteBehind;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -63,18 +64,35 @@ public sealed partial class PostgresAlertStore : IAlertStore
     private readonly NpgsqlDataSource _dataSource;
     private readonly PostgresPersistenceOptions _options;
     private readonly ILogger _logger;
+    private readonly BulkWriteGate? _gate;
 
+    /// <param name="gate">Told of every save, so that no bulk write starts while an alert is being stored.</param>
     public PostgresAlertStore(
         [FromKeyedServices(PersistenceExtensions.DataSourceKey)] NpgsqlDataSource dataSource,
         IOptions<PostgresPersistenceOptions> options,
-        ILogger<PostgresAlertStore> logger)
+        ILogger<PostgresAlertStore> logger,
+        BulkWriteGate? gate = null)
     {
         _dataSource = dataSource;
         _options = options.Value;
         _logger = logger;
+        _gate = gate;
     }
 
     private int CommandTimeoutSeconds => (int)Math.Ceiling(_options.CommandTimeout.TotalSeconds);
+
+    /// <summary>
+    /// Writes and reads <paramref name="sample"/>'s document without touching the database, so that the serializer
+    /// builds its metadata for alerts at start-up rather than while the first crash waits for its save.
+    /// </summary>
+    public static void WarmUp(CrashAlert sample)
+    {
+        ArgumentNullException.ThrowIfNull(sample);
+        _ = DocumentJson.Deserialize<CrashAlert>(DocumentJson.Serialize(sample));
+        _ = DocumentJson.Name(sample.Incident.Severity);
+        _ = DocumentJson.Name(sample.Incident.Trigger);
+        _ = DocumentJson.Name(sample.Status);
+    }
 
     public async ValueTask SaveAsync(CrashAlert alert, CancellationToken cancellationToken)
     {
@@ -83,6 +101,7 @@ public sealed partial class PostgresAlertStore : IAlertStore
         var incident = alert.Incident;
         var position = incident.Position;
 
+        using var urgent = _gate?.EnterUrgent();
         await using var command = _dataSource.CreateCommand(UpsertSql);
         command.CommandTimeout = CommandTimeoutSeconds;
         command.Parameters.Add(ColumnValues.Text(alert.Id));

@@ -57,6 +57,7 @@ public sealed partial class PostgresTwinSnapshotStore : ITwinSnapshotStore
     private readonly PostgresPersistenceOptions _options;
     private readonly PersistenceMetrics _metrics;
     private readonly IStaleSnapshotObserver[] _observers;
+    private readonly BulkWriteGate? _gate;
     private readonly ILogger _logger;
     private int _pendingCount;
 
@@ -65,13 +66,15 @@ public sealed partial class PostgresTwinSnapshotStore : ITwinSnapshotStore
         IOptions<PostgresPersistenceOptions> options,
         PersistenceMetrics metrics,
         ILogger<PostgresTwinSnapshotStore> logger,
-        IEnumerable<IStaleSnapshotObserver>? observers = null)
+        IEnumerable<IStaleSnapshotObserver>? observers = null,
+        BulkWriteGate? gate = null)
     {
         _dataSource = dataSource;
         _options = options.Value;
         _metrics = metrics;
         _logger = logger;
         _observers = observers?.ToArray() ?? [];
+        _gate = gate;
     }
 
     /// <summary>Vehicles whose latest snapshot is not in PostgreSQL yet.</summary>
@@ -173,6 +176,7 @@ public sealed partial class PostgresTwinSnapshotStore : ITwinSnapshotStore
                 {
                     await WriteBatchAsync(batch, cancellationToken);
                     batch.Clear();
+                    await YieldToUrgentWritesAsync(cancellationToken);
                 }
             }
 
@@ -207,6 +211,9 @@ public sealed partial class PostgresTwinSnapshotStore : ITwinSnapshotStore
     }
 
     private int CommandTimeoutSeconds => (int)Math.Ceiling(_options.CommandTimeout.TotalSeconds);
+
+    private Task YieldToUrgentWritesAsync(CancellationToken cancellationToken) =>
+        _gate?.YieldAsync(cancellationToken) ?? Task.CompletedTask;
 
     private SnapshotRow? ToRow(TwinSnapshot snapshot)
     {
