@@ -266,11 +266,12 @@ public sealed class SnapshotStoreTests(PostgresFixture postgres) : IAsyncLifetim
 
         var alert = gate.EnterUrgent();
         var flush = store.WritePendingAsync(CancellationToken.None);
-        await Eventually.TrueAsync(async () => await StoredAsync(vins) == 1, "the first batch is written");
+        // The row is visible on commit, a moment before the store settles the batch: wait for both.
+        await Eventually.TrueAsync(async () => await StoredAsync(vins) == 1 && store.PendingCount == 1, "the first batch is written and settled");
 
         // Time does not move, so only the alert's end can let the second batch go.
         Assert.False(flush.IsCompleted);
-        Assert.Equal(1, store.PendingCount);
+        Assert.Equal(1, await StoredAsync(vins));
 
         alert.Dispose();
         await flush.WaitAsync(TimeSpan.FromSeconds(20));
