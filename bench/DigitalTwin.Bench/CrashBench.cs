@@ -543,7 +543,7 @@ public sealed class CrashBench(BenchOptions options, string signingKey, Action<s
         }
 
         var byGeneration = string.Join(", ", pauses.GroupBy(p => p.Generation).OrderBy(g => g.Key)
-            .Select(g => F($"gen{g.Key} {g.Count():N0} (mean {g.Average(p => p.Milliseconds):0.0} ms, max {g.Max(p => p.Milliseconds):0.0} ms)")));
+            .Select(g => F($"{(g.Key < 0 ? "other suspensions" : $"gen{g.Key}")} {g.Count():N0} (mean {g.Average(p => p.Milliseconds):0.0} ms, max {g.Max(p => p.Milliseconds):0.0} ms)")));
         var target = Ticks(TimeSpan.FromMilliseconds(P99TargetMs));
         var slow = crashCars.Where(c => c.Started != 0 && c.AckedAt != 0 && c.AckedAt - c.Started >= target).ToArray();
         var slowInPause = slow.Count(c => pauses.Any(p => p.Overlaps(c.Started, c.AckedAt)));

@@ -39,6 +39,11 @@ public sealed class GcPauses : EventListener
 
     protected override void OnEventWritten(EventWrittenEventArgs eventData)
     {
+        if (eventData.EventSource.Name != RuntimeSource)
+        {
+            return;
+        }
+
         // The runtime dispatches its events to listeners from one thread, in order.
         switch (eventData.EventId)
         {

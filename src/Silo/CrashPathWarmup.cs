@@ -15,32 +15,47 @@ namespace DigitalTwin.Silo;
 /// Runs a made-up crash alert through every serializer its way touches (the stored document, the Orleans codecs of the
 /// stream event, the <c>emergency.ack</c> command and the API's JSON) once at start-up, without storing or sending
 /// anything. Building that metadata and compiling that code cost the first crash after a start about 100 ms measured
-/// in the crash benchmark, twice the latency target; a crash should not be the one that pays for it.
+/// in the crash benchmark, twice the latency target; a crash should not be the one that pays for it. It runs before
+/// any hosted service starts (the broker and the silo among them), and a failure costs only the speed-up.
 /// </summary>
 internal sealed partial class CrashPathWarmup(
     Serializer serializer,
     IOptions<JsonOptions> httpJson,
     TimeProvider time,
-    ILogger<CrashPathWarmup> logger) : IHostedService
+    ILogger<CrashPathWarmup> logger) : IHostedLifecycleService
 {
     public const string SampleVin = "WARMUP00000000000";
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    public Task StartingAsync(CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var alert = SampleAlert(time.GetUtcNow());
+        try
+        {
+            var alert = SampleAlert(time.GetUtcNow());
+            PostgresAlertStore.WarmUp(alert);
+            var streamEvent = new VehicleStreamEvent(1, VehicleEventTypes.Alert, null, alert);
+            _ = serializer.Deserialize<VehicleStreamEvent>(serializer.SerializeToArray(streamEvent));
+            _ = EmergencyAck.For(alert, alert.RaisedAt);
+            _ = JsonSerializer.SerializeToUtf8Bytes<object>(AlertDto.From(alert), httpJson.Value.SerializerOptions);
+            LogWarmedUp(logger, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogWarmUpFailed(logger, ex);
+        }
 
-        PostgresAlertStore.WarmUp(alert);
-        var streamEvent = new VehicleStreamEvent(1, VehicleEventTypes.Alert, null, alert);
-        _ = serializer.Deserialize<VehicleStreamEvent>(serializer.SerializeToArray(streamEvent));
-        _ = EmergencyAck.For(alert, alert.RaisedAt);
-        _ = JsonSerializer.SerializeToUtf8Bytes<object>(AlertDto.From(alert), httpJson.Value.SerializerOptions);
-
-        LogWarmedUp(logger, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return Task.CompletedTask;
     }
 
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>An alert with every part filled in, so that no serializer meets a part for the first time later.</summary>
     internal static CrashAlert SampleAlert(DateTimeOffset now)
@@ -59,4 +74,7 @@ internal sealed partial class CrashPathWarmup(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Crash path warmed up in {Milliseconds:0.0} ms")]
     private static partial void LogWarmedUp(ILogger logger, double milliseconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Warming up the crash path failed; the first crash after this start will be slower")]
+    private static partial void LogWarmUpFailed(ILogger logger, Exception exception);
 }

@@ -126,7 +126,7 @@ public sealed class ClusterTests(ClusterFixture cluster, ITestOutputHelper outpu
             Assert.Equal(4, car.LastSeq);
             foreach (var survivor in survivors)
             {
-                // A survivor that still has the dead silo in its cache answers 503 until membership settles.
+                // A survivor that still has the dead silo in its cache answers "not now" (503) until membership settles.
                 var served = await Poll.UntilAsync(
                     async () =>
                     {

@@ -25,6 +25,26 @@ public sealed class ClusterUnavailableTests
     }
 
     [Fact]
+    public async Task A_grain_call_that_timed_out_is_a_503_as_well()
+    {
+        var (handler, http) = Arrange();
+
+        Assert.True(await handler.TryHandleAsync(http, new TimeoutException("Response did not arrive on time"), CancellationToken.None));
+        Assert.Equal(StatusCodes.Status503ServiceUnavailable, http.Response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_caller_that_accepts_no_problem_json_still_gets_the_503_and_Retry_After()
+    {
+        var (handler, http) = Arrange();
+        http.Request.Headers.Accept = "text/event-stream";
+
+        Assert.True(await handler.TryHandleAsync(http, new SiloUnavailableException("S127.0.0.1:11111:1 is dead"), CancellationToken.None));
+        Assert.Equal(StatusCodes.Status503ServiceUnavailable, http.Response.StatusCode);
+        Assert.Equal("1", http.Response.Headers.RetryAfter.ToString());
+    }
+
+    [Fact]
     public async Task Any_other_exception_is_left_to_the_500_handler()
     {
         var (handler, http) = Arrange();

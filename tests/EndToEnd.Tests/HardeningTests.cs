@@ -2,6 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using DigitalTwin.Api.Problems;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.OpenApi;
 using Microsoft.OpenApi.Reader;
 
@@ -10,6 +13,12 @@ namespace DigitalTwin.EndToEnd.Tests;
 [Collection(SiloCollection.Name)]
 public sealed class HardeningTests(SiloFixture silo)
 {
+    [Fact]
+    public void A_grain_call_rejected_during_a_failover_is_answered_by_the_503_handler()
+    {
+        Assert.Contains(silo.Services.GetServices<IExceptionHandler>(), h => h is ClusterUnavailableExceptionHandler);
+    }
+
     [Fact]
     public async Task An_oversized_body_is_a_413_problem()
     {

@@ -107,6 +107,32 @@ public sealed class BulkWriteGateTests
     }
 
     [Fact]
+    public async Task A_bulk_writer_whose_turn_comes_while_an_alert_is_in_flight_still_lets_the_alert_go_first()
+    {
+        var gate = new BulkWriteGate(new FakeTimeProvider());
+        var snapshotFlush = await gate.EnterAsync(CancellationToken.None);
+        var historyCopy = gate.EnterAsync(CancellationToken.None);
+
+        var alert = gate.EnterUrgent();
+        snapshotFlush.Dispose();
+        Assert.False(historyCopy.IsCompleted);
+
+        alert.Dispose();
+        using var entered = await historyCopy.WaitAsync(Deadline);
+    }
+
+    [Fact]
+    public void Ending_an_urgent_write_twice_is_refused_rather_than_miscounted()
+    {
+        var gate = new BulkWriteGate(new FakeTimeProvider());
+        var alert = gate.EnterUrgent();
+        alert.Dispose();
+
+        Assert.Throws<InvalidOperationException>(alert.Dispose);
+        Assert.Equal(0, gate.UrgentInFlight);
+    }
+
+    [Fact]
     public void Yielding_with_no_alert_in_flight_returns_at_once()
     {
         var gate = new BulkWriteGate(new FakeTimeProvider());

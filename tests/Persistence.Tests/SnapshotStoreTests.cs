@@ -265,15 +265,23 @@ public sealed class SnapshotStoreTests(PostgresFixture postgres) : IAsyncLifetim
         }
 
         var alert = gate.EnterUrgent();
-        var flush = store.WritePendingAsync(CancellationToken.None);
-        // The row is visible on commit, a moment before the store settles the batch: wait for both.
-        await Eventually.TrueAsync(async () => await StoredAsync(vins) == 1 && store.PendingCount == 1, "the first batch is written and settled");
+        Task flush;
+        try
+        {
+            flush = store.WritePendingAsync(CancellationToken.None);
 
-        // Time does not move, so only the alert's end can let the second batch go.
-        Assert.False(flush.IsCompleted);
-        Assert.Equal(1, await StoredAsync(vins));
+            // The row is visible on commit, a moment before the store settles the batch: wait for both.
+            await Eventually.TrueAsync(async () => await StoredAsync(vins) == 1 && store.PendingCount == 1, "the first batch is written and settled");
 
-        alert.Dispose();
+            // Time does not move, so only the alert's end can let the second batch go.
+            Assert.False(flush.IsCompleted);
+            Assert.Equal(1, await StoredAsync(vins));
+        }
+        finally
+        {
+            alert.Dispose();
+        }
+
         await flush.WaitAsync(TimeSpan.FromSeconds(20));
         Assert.Equal(2, await StoredAsync(vins));
     }

@@ -165,6 +165,7 @@ public sealed partial class PostgresTwinSnapshotStore : ITwinSnapshotStore
         try
         {
             var batch = new List<SnapshotRow>(Math.Min(PendingCount, _options.SnapshotBatchSize));
+            var written = 0;
             foreach (var entry in _pending)
             {
                 if (ToRow(entry.Value) is { } row)
@@ -174,15 +175,14 @@ public sealed partial class PostgresTwinSnapshotStore : ITwinSnapshotStore
 
                 if (batch.Count == _options.SnapshotBatchSize)
                 {
-                    await WriteBatchAsync(batch, cancellationToken);
+                    await WriteNextBatchAsync(batch, written++, cancellationToken);
                     batch.Clear();
-                    await YieldToUrgentWritesAsync(cancellationToken);
                 }
             }
 
             if (batch.Count > 0)
             {
-                await WriteBatchAsync(batch, cancellationToken);
+                await WriteNextBatchAsync(batch, written, cancellationToken);
             }
         }
         finally
@@ -212,8 +212,16 @@ public sealed partial class PostgresTwinSnapshotStore : ITwinSnapshotStore
 
     private int CommandTimeoutSeconds => (int)Math.Ceiling(_options.CommandTimeout.TotalSeconds);
 
-    private Task YieldToUrgentWritesAsync(CancellationToken cancellationToken) =>
-        _gate?.YieldAsync(cancellationToken) ?? Task.CompletedTask;
+    /// <summary>A crash alert being stored goes before every batch but the first, which the gate already let go.</summary>
+    private async Task WriteNextBatchAsync(List<SnapshotRow> batch, int alreadyWritten, CancellationToken cancellationToken)
+    {
+        if (alreadyWritten > 0 && _gate is not null)
+        {
+            await _gate.YieldAsync(cancellationToken);
+        }
+
+        await WriteBatchAsync(batch, cancellationToken);
+    }
 
     private SnapshotRow? ToRow(TwinSnapshot snapshot)
     {

@@ -6,7 +6,8 @@ namespace DigitalTwin.Persistence.WriteBehind;
 /// Urgent writes (a crash alert, which someone waits for) never wait here, but while one is in flight no bulk statement
 /// starts: in the crash benchmark two thirds of the slow alert saves overlapped a bulk statement, which covered a fifth
 /// of the time. A bulk writer defers for at most <see cref="MaxDeferral"/>, so a flood of alerts cannot stall the write
-/// behind, and batches are released between statements, so neither bulk writer starves the other.
+/// behind. The history writer takes one turn per COPY; the snapshot flush takes one turn for everything pending and
+/// defers between its batches too.
 /// </summary>
 public sealed class BulkWriteGate(TimeProvider? timeProvider = null)
 {
@@ -47,11 +48,23 @@ public sealed class BulkWriteGate(TimeProvider? timeProvider = null)
         return new UrgentScope(this);
     }
 
-    /// <summary>Waits for the bulk writers' turn, after any urgent write in flight (see <see cref="MaxDeferral"/>).</summary>
+    /// <summary>
+    /// Waits for the bulk writers' turn, then for any urgent write in flight (see <see cref="MaxDeferral"/>): in that
+    /// order, because the turn may come after a long wait, and an alert that began meanwhile must still go first.
+    /// </summary>
     public async Task<Releaser> EnterAsync(CancellationToken cancellationToken)
     {
-        await YieldAsync(cancellationToken);
         await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            await YieldAsync(cancellationToken);
+        }
+        catch
+        {
+            _gate.Release();
+            throw;
+        }
+
         return new Releaser(_gate);
     }
 
@@ -84,6 +97,12 @@ public sealed class BulkWriteGate(TimeProvider? timeProvider = null)
         TaskCompletionSource? cleared = null;
         lock (_sync)
         {
+            if (_urgent == 0)
+            {
+                // A scope disposed twice would otherwise leave the count negative, and bulk writes never deferred again.
+                throw new InvalidOperationException("More urgent writes ended than began.");
+            }
+
             if (--_urgent == 0)
             {
                 cleared = _clear;
@@ -107,6 +126,6 @@ public sealed class BulkWriteGate(TimeProvider? timeProvider = null)
 
     public readonly struct UrgentScope(BulkWriteGate gate) : IDisposable
     {
-        public void Dispose() => gate.ExitUrgent();
+        public void Dispose() => gate?.ExitUrgent();
     }
 }
