@@ -1,4 +1,4 @@
-using System.Text.Json;
+using DigitalTwin.Grains.Abstractions.Commands;
 using DigitalTwin.Grains.Abstractions.Crash;
 using DigitalTwin.Grains.Abstractions.Vehicles;
 using DigitalTwin.Grains.Commands;
@@ -17,13 +17,18 @@ public static class EmergencyAck
     public static OutboundMessage For(CrashAlert alert, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(alert);
-        var payload = JsonSerializer.SerializeToUtf8Bytes(new
-        {
-            id = Guid.NewGuid(),
-            name = CommandNames.EmergencyAck,
-            @params = new { alertId = alert.Id, severity = alert.Incident.Severity.ToString().ToLowerInvariant() },
-            expiresAt = now.Add(Lifetime).ToUnixTimeMilliseconds(),
-        });
-        return new OutboundMessage(alert.Vin, $"vehicles/{alert.Vin}/commands", payload);
+        var severity = alert.Incident.Severity.ToString().ToLowerInvariant();
+        var payload = CommandDocument.Write(
+            Guid.NewGuid(),
+            CommandNames.EmergencyAck,
+            json =>
+            {
+                json.WriteStartObject();
+                json.WriteString("alertId", alert.Id);
+                json.WriteString("severity", severity);
+                json.WriteEndObject();
+            },
+            now.Add(Lifetime));
+        return new OutboundMessage(alert.Vin, CommandTopics.For(alert.Vin), payload);
     }
 }

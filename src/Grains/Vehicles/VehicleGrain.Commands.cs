@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Text.Json;
 using DigitalTwin.Grains.Abstractions.Commands;
 using DigitalTwin.Grains.Abstractions.Vehicles;
 using DigitalTwin.Grains.Commands;
@@ -76,7 +74,7 @@ public sealed partial class VehicleGrain
         await SaveAndPublishAsync(deliver);
         foreach (var command in deliver)
         {
-            await SendToCarAsync(new OutboundMessage(_state.Vin, CommandTopics.For(_state.Vin), CommandDocument(command)));
+            await SendToCarAsync(new OutboundMessage(_state.Vin, CommandTopics.For(_state.Vin), CommandDocument.Write(command.Id, command.Name, json => json.WriteRawValue(command.ParamsJson), command.ExpiresAt)));
         }
     }
 
@@ -112,23 +110,5 @@ public sealed partial class VehicleGrain
     {
         await SaveAndPublishAsync(_commands?.Expire(time.GetUtcNow()) ?? []);
         ArmExpiryTimer();
-    }
-
-    /// <summary><c>{"id", "name", "params", "expiresAt"}</c>, with the params as validated.</summary>
-    private static byte[] CommandDocument(VehicleCommand command)
-    {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            json.WriteString("id", command.Id);
-            json.WriteString("name", command.Name);
-            json.WritePropertyName("params");
-            json.WriteRawValue(command.ParamsJson);
-            json.WriteNumber("expiresAt", command.ExpiresAt.ToUnixTimeMilliseconds());
-            json.WriteEndObject();
-        }
-
-        return buffer.WrittenSpan.ToArray();
     }
 }
