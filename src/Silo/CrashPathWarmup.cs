@@ -35,7 +35,7 @@ internal sealed partial class CrashPathWarmup(
             PostgresAlertStore.WarmUp(alert);
             var streamEvent = new VehicleStreamEvent(1, VehicleEventTypes.Alert, null, alert);
             _ = serializer.Deserialize<VehicleStreamEvent>(serializer.SerializeToArray(streamEvent));
-            _ = EmergencyAck.For(alert, alert.RaisedAt);
+            _ = EmergencyAck.For(alert, alert.RaisedAt).ToPayload();
             _ = JsonSerializer.SerializeToUtf8Bytes<object>(AlertDto.From(alert), httpJson.Value.SerializerOptions);
             LogWarmedUp(logger, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }

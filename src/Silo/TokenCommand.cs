@@ -1,4 +1,5 @@
 using DigitalTwin.Security;
+using DigitalTwin.Contract;
 
 namespace DigitalTwin.Silo;
 
@@ -34,7 +35,7 @@ internal static class TokenCommand
             return 2;
         }
 
-        if (role == Roles.Vehicle && Grains.Abstractions.Vehicles.Vin.Validate(sub) is { } vinError)
+        if (role == Roles.Vehicle && Vin.Validate(sub) is { } vinError)
         {
             Console.Error.WriteLine($"--sub: {vinError}");
             return 2;

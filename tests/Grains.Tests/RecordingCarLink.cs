@@ -1,14 +1,15 @@
 using System.Collections.Concurrent;
 using DigitalTwin.Grains.Abstractions.Vehicles;
+using DigitalTwin.Contract;
 
 namespace DigitalTwin.Grains.Tests;
 
 /// <summary>Stands in for a gateway: records what grains deliver to the car.</summary>
 internal sealed class RecordingCarLink : ICarLink
 {
-    public ConcurrentQueue<OutboundMessage> Delivered { get; } = new();
+    public ConcurrentQueue<CarMessage> Delivered { get; } = new();
 
-    public Task Deliver(OutboundMessage message)
+    public Task Send(CarMessage message)
     {
         Delivered.Enqueue(message);
         return Task.CompletedTask;

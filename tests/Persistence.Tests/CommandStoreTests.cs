@@ -5,6 +5,7 @@ using DigitalTwin.Persistence.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using DigitalTwin.Contract.Commands;
 
 namespace DigitalTwin.Persistence.Tests;
 

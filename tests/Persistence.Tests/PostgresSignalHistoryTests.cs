@@ -1,6 +1,7 @@
 using DigitalTwin.Grains.Abstractions.Telemetry;
 using DigitalTwin.Persistence.History;
 using DigitalTwin.Persistence.Tests.Support;
+using DigitalTwin.Contract.Telemetry;
 
 namespace DigitalTwin.Persistence.Tests;
 

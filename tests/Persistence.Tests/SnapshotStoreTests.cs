@@ -7,6 +7,7 @@ using DigitalTwin.Persistence.WriteBehind;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using DigitalTwin.Contract.Telemetry;
 
 namespace DigitalTwin.Persistence.Tests;
 

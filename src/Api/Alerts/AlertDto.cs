@@ -1,3 +1,4 @@
+using DigitalTwin.Contract;
 using DigitalTwin.Grains.Abstractions.Crash;
 
 namespace DigitalTwin.Api.Alerts;
@@ -32,13 +33,13 @@ public sealed record AlertDto(
             alert.Id,
             alert.Vin,
             alert.Type,
-            Name(alert.Status),
-            Name(incident.Severity),
+            WireName.Of(alert.Status),
+            WireName.Of(incident.Severity),
             alert.RaisedAt,
             incident.OccurredAt,
             alert.UpdatedAt,
-            TriggerName(incident.Trigger),
-            Enum.GetValues<CrashTrigger>().Where(t => t != CrashTrigger.None && incident.Triggers.HasFlag(t)).Select(TriggerName).ToList(),
+            WireName.Of(incident.Trigger),
+            Enum.GetValues<CrashTrigger>().Where(t => t != CrashTrigger.None && incident.Triggers.HasFlag(t)).Select(WireName.Of).ToList(),
             incident.Position is { } p ? new PositionDto(p.Latitude, p.Longitude, p.Heading, p.FixAge.TotalSeconds) : null,
             incident.Occupants,
             incident.SpeedBeforeKmh,
@@ -50,16 +51,4 @@ public sealed record AlertDto(
             alert.ResolvedBy,
             alert.ResolvedAt);
     }
-
-    public static string Name<T>(T value) where T : struct, Enum => JsonNaming(value.ToString());
-
-    public static string TriggerName(CrashTrigger trigger) => trigger switch
-    {
-        CrashTrigger.Airbag => "airbag",
-        CrashTrigger.SevereDeceleration => "severeDeceleration",
-        CrashTrigger.SosButton => "sosButton",
-        _ => JsonNaming(trigger.ToString()),
-    };
-
-    private static string JsonNaming(string name) => char.ToLowerInvariant(name[0]) + name[1..];
 }

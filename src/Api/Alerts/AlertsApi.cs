@@ -1,3 +1,4 @@
+using DigitalTwin.Contract;
 using System.ComponentModel;
 using DigitalTwin.Api.Auth;
 using DigitalTwin.Api.Problems;
@@ -74,7 +75,7 @@ public static class AlertsApi
             AlertChange.NotFound => TypedResults.Problem(title: "No such alert", statusCode: StatusCodes.Status404NotFound, type: ProblemTypes.NotFound),
             AlertChange.Conflict => TypedResults.Problem(
                 title: "The alert cannot move to that state",
-                detail: $"The alert is {AlertDto.Name(alert!.Status)}.",
+                detail: $"The alert is {WireName.Of(alert!.Status)}.",
                 statusCode: StatusCodes.Status409Conflict,
                 type: ProblemTypes.Conflict),
             _ => TypedResults.Ok(AlertDto.From(alert!)),

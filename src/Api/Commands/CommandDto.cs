@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DigitalTwin.Contract;
 using DigitalTwin.Grains.Abstractions.Commands;
 
 namespace DigitalTwin.Api.Commands;
@@ -19,24 +20,9 @@ public sealed record CommandDto(
         command.Id,
         command.Name,
         JsonDocument.Parse(command.ParamsJson).RootElement.Clone(),
-        WireStatus(command.State),
+        WireName.Of(command.State.AsContractStatus()),
         command.Reason,
         command.CreatedAt,
         command.UpdatedAt == default ? command.CreatedAt : command.UpdatedAt,
         command.ExpiresAt);
-
-    /// <summary>
-    /// The contract's statuses. A command superseded by a newer one of its kind was never sent and is no longer
-    /// meant, so it reads as <c>expired</c>, with the newer command named in the reason.
-    /// </summary>
-    public static string WireStatus(CommandState state) => state switch
-    {
-        CommandState.Pending => "pending",
-        CommandState.Sent => "sent",
-        CommandState.Accepted => "accepted",
-        CommandState.Completed => "completed",
-        CommandState.Rejected => "rejected",
-        CommandState.Failed => "failed",
-        _ => "expired",
-    };
 }

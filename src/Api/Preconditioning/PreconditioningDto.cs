@@ -1,3 +1,4 @@
+using DigitalTwin.Contract;
 using DigitalTwin.Grains.Abstractions.Preconditioning;
 
 namespace DigitalTwin.Api.Preconditioning;
@@ -19,7 +20,7 @@ public sealed record PreconditioningDto(
             plan.DepartureAt,
             plan.TargetTemperatureC,
             plan.StartAt,
-            char.ToLowerInvariant(plan.State.ToString()[0]) + plan.State.ToString()[1..],
+            WireName.Of(plan.State),
             plan.Lead.TotalMinutes,
             plan.Reason);
 }

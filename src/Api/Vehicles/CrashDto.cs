@@ -1,3 +1,4 @@
+using DigitalTwin.Contract;
 using System.Text.Json.Serialization;
 using DigitalTwin.Api.Alerts;
 using DigitalTwin.Grains.Abstractions.Crash;
@@ -14,5 +15,5 @@ public sealed record CrashDto(
 {
     public static CrashDto From(CrashAlert? alert) => alert is null
         ? new CrashDto("none")
-        : new CrashDto(AlertDto.Name(alert.Status), alert.Id, AlertDto.Name(alert.Incident.Severity), AlertDto.TriggerName(alert.Incident.Trigger), alert.RaisedAt);
+        : new CrashDto(WireName.Of(alert.Status), alert.Id, WireName.Of(alert.Incident.Severity), WireName.Of(alert.Incident.Trigger), alert.RaisedAt);
 }

@@ -8,12 +8,13 @@ using DigitalTwin.Api.Streaming;
 using DigitalTwin.Grains.Abstractions.Vehicles;
 using DigitalTwin.Grains.History;
 using DigitalTwin.Grains.Ownership;
-using DigitalTwin.Grains.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
+using DigitalTwin.Contract;
+using DigitalTwin.Contract.Telemetry;
 
 namespace DigitalTwin.Api.Vehicles;
 

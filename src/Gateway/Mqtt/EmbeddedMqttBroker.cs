@@ -8,6 +8,8 @@ using Microsoft.Extensions.Options;
 using MQTTnet;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
+using DigitalTwin.Contract;
+using DigitalTwin.Contract.Topics;
 
 namespace DigitalTwin.Gateway.Mqtt;
 
@@ -153,7 +155,7 @@ public sealed partial class EmbeddedMqttBroker(
         {
             IngressStatus.Applied or IngressStatus.Duplicate or IngressStatus.Ignored => MqttPubAckReasonCode.Success,
             IngressStatus.NotAuthorized => MqttPubAckReasonCode.NotAuthorized,
-            IngressStatus.Rejected => result.Reason is Grains.Telemetry.RejectReason.UnknownTopic or Grains.Telemetry.RejectReason.InvalidVin
+            IngressStatus.Rejected => result.Reason is RejectReason.UnknownTopic or RejectReason.InvalidVin
                 ? MqttPubAckReasonCode.TopicNameInvalid
                 : MqttPubAckReasonCode.PayloadFormatInvalid,
             _ => MqttPubAckReasonCode.ImplementationSpecificError,

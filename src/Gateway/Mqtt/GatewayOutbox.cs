@@ -1,6 +1,7 @@
 using DigitalTwin.Grains.Abstractions.Vehicles;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using DigitalTwin.Contract;
 
 namespace DigitalTwin.Gateway.Mqtt;
 
@@ -34,11 +35,11 @@ public sealed partial class GatewayOutbox(
         return Task.CompletedTask;
     }
 
-    public async Task Deliver(OutboundMessage message)
+    public async Task Send(CarMessage message)
     {
         try
         {
-            await broker.DeliverAsync(message.Topic, message.Payload);
+            await broker.DeliverAsync(message.Topic, message.ToPayload());
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -6,9 +6,14 @@ using DigitalTwin.Grains.Abstractions.Commands;
 using DigitalTwin.Grains.Abstractions.Telemetry;
 using DigitalTwin.Grains.Commands;
 using DigitalTwin.Grains.Abstractions.Vehicles;
-using DigitalTwin.Grains.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using DigitalTwin.Contract;
+using DigitalTwin.Contract.Commands;
+using DigitalTwin.Contract.Events;
+using DigitalTwin.Contract.Status;
+using DigitalTwin.Contract.Telemetry;
+using DigitalTwin.Contract.Topics;
 
 namespace DigitalTwin.Gateway.Mqtt;
 
@@ -35,10 +40,13 @@ public sealed partial class MqttIngress(
     {
         var started = time.GetTimestamp();
         var receivedAt = time.GetUtcNow();
-        if (VehicleTopic.TryParse(topic, out var target) is { } topicError)
+        var parsedTopic = VehicleTopic.Parse(topic);
+        if (!parsedTopic.IsSuccess)
         {
-            return Reject(clientVin, topic, topicError.Reason, topicError.Detail, payload, "unknown");
+            return Reject(clientVin, topic, parsedTopic.Error!, parsedTopic.Detail!, payload, "unknown");
         }
+
+        var target = parsedTopic.Value;
 
         var kind = KindLabel(target.Kind);
         if ((clientVin is not null || !_options.AllowAnonymous) && !TopicAcl.MayPublish(clientVin ?? string.Empty, target))
@@ -146,12 +154,13 @@ public sealed partial class MqttIngress(
 
     private async ValueTask<IngressResult> ApplyStatusAsync(string? clientVin, string topic, string vin, ReadOnlySequence<byte> payload, DateTimeOffset receivedAt)
     {
-        if (StatusParser.TryParse(payload, out var online) is { } error)
+        var parsed = StatusParser.Parse(payload);
+        if (!parsed.IsSuccess)
         {
-            return Reject(clientVin, topic, error.Reason, error.Detail, payload, null);
+            return Reject(clientVin, topic, parsed.Error!, parsed.Detail!, payload, null);
         }
 
-        await grains.GetVehicle(vin).ReportStatus(online, receivedAt);
+        await grains.GetVehicle(vin).ReportStatus(parsed.Value.Online, receivedAt);
         return IngressResult.Applied;
     }
 

@@ -1,3 +1,5 @@
+using DigitalTwin.Contract.Topics;
+
 namespace DigitalTwin.Gateway.Mqtt;
 
 /// <summary>

@@ -1,6 +1,7 @@
 using DigitalTwin.Grains.Abstractions.Vehicles;
 using DigitalTwin.Security;
 using MQTTnet.Protocol;
+using DigitalTwin.Contract;
 
 namespace DigitalTwin.Gateway.Mqtt;
 

@@ -1,3 +1,5 @@
+using DigitalTwin.Contract.Telemetry;
+
 namespace DigitalTwin.Grains.Abstractions.Telemetry;
 
 /// <summary>The latest value of one signal and the car's sample time for it.</summary>

@@ -2,6 +2,9 @@ using DigitalTwin.Grains.Abstractions.Commands;
 using DigitalTwin.Grains.Abstractions.Preconditioning;
 using DigitalTwin.Grains.Abstractions.Crash;
 using DigitalTwin.Grains.Abstractions.Telemetry;
+using DigitalTwin.Contract.Commands;
+using DigitalTwin.Contract.Events;
+using DigitalTwin.Contract.Telemetry;
 
 namespace DigitalTwin.Grains.Abstractions.Vehicles;
 

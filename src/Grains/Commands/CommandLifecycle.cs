@@ -1,4 +1,7 @@
 using DigitalTwin.Grains.Abstractions.Commands;
+using DigitalTwin.Contract;
+using DigitalTwin.Contract.Commands;
+
 namespace DigitalTwin.Grains.Commands;
 
 /// <summary>
@@ -22,47 +25,6 @@ public static class CommandLifecycle
         state is CommandState.Completed or CommandState.Rejected or CommandState.Failed
             or CommandState.Expired or CommandState.Superseded;
 
-    /// <summary>The state's name on the wire (<c>GET .../commands/{id}</c>).</summary>
-    /// <remarks>
-    /// <c>superseded</c> is not among the contract's statuses yet; until the contract names it, an API may render it
-    /// as <c>expired</c>, the listed status closest in meaning (never sent, no longer meant).
-    /// </remarks>
-    public static string ToWire(CommandState state) => state switch
-    {
-        CommandState.Pending => "pending",
-        CommandState.Sent => "sent",
-        CommandState.Accepted => "accepted",
-        CommandState.Completed => "completed",
-        CommandState.Rejected => "rejected",
-        CommandState.Failed => "failed",
-        CommandState.Expired => "expired",
-        CommandState.Superseded => "superseded",
-        _ => throw new ArgumentOutOfRangeException(nameof(state), state, "not a command state"),
-    };
-
-    /// <summary>Reads an ack's <c>status</c>: exactly one of the contract's lower-case words.</summary>
-    public static bool TryParseAck(string? status, out CommandAckStatus ack)
-    {
-        switch (status)
-        {
-            case "accepted":
-                ack = CommandAckStatus.Accepted;
-                return true;
-            case "rejected":
-                ack = CommandAckStatus.Rejected;
-                return true;
-            case "completed":
-                ack = CommandAckStatus.Completed;
-                return true;
-            case "failed":
-                ack = CommandAckStatus.Failed;
-                return true;
-            default:
-                ack = default;
-                return false;
-        }
-    }
-
     /// <summary>The command was published to the car.</summary>
     public static CommandTransition OnSent(CommandState current) => current switch
     {
@@ -70,7 +32,7 @@ public static class CommandLifecycle
 
         // A resend after the car reconnects is expected; the command stays sent.
         CommandState.Sent => new(TransitionVerdict.Duplicate, current, "already sent"),
-        _ => NotAllowed(current, $"a command that is {ToWire(current)} is not sent"),
+        _ => NotAllowed(current, $"a command that is {WireName.Of(current)} is not sent"),
     };
 
     /// <summary>The car acknowledged the command with <paramref name="ack"/>.</summary>
@@ -87,18 +49,18 @@ public static class CommandLifecycle
 
         if (current == target)
         {
-            return new(TransitionVerdict.Duplicate, current, $"already {ToWire(current)}");
+            return new(TransitionVerdict.Duplicate, current, $"already {WireName.Of(current)}");
         }
 
         return current switch
         {
-            CommandState.Pending or CommandState.Sent => Applied(target, $"the car reported {ToWire(target)}"),
+            CommandState.Pending or CommandState.Sent => Applied(target, $"the car reported {WireName.Of(target)}"),
             CommandState.Accepted when target is CommandState.Completed or CommandState.Failed =>
-                Applied(target, $"the car reported {ToWire(target)}"),
+                Applied(target, $"the car reported {WireName.Of(target)}"),
             CommandState.Accepted => NotAllowed(current, "an accepted command can only complete or fail"),
             CommandState.Completed or CommandState.Failed when target == CommandState.Accepted =>
-                new(TransitionVerdict.OutOfOrder, current, $"'accepted' arrived after '{ToWire(current)}'"),
-            _ => NotAllowed(current, $"the command is already {ToWire(current)}"),
+                new(TransitionVerdict.OutOfOrder, current, $"'accepted' arrived after '{WireName.Of(current)}'"),
+            _ => NotAllowed(current, $"the command is already {WireName.Of(current)}"),
         };
     }
 
@@ -112,7 +74,7 @@ public static class CommandLifecycle
 
         if (current is not (CommandState.Pending or CommandState.Sent))
         {
-            return NotAllowed(current, $"a command that is {ToWire(current)} does not expire");
+            return NotAllowed(current, $"a command that is {WireName.Of(current)} does not expire");
         }
 
         return now >= expiresAt
@@ -125,7 +87,7 @@ public static class CommandLifecycle
     {
         CommandState.Pending => Applied(CommandState.Superseded, "a newer command of the same kind replaced it before it was sent"),
         CommandState.Superseded => new(TransitionVerdict.Duplicate, current, "already superseded"),
-        _ => NotAllowed(current, $"a command that is {ToWire(current)} has left the queue and cannot be superseded"),
+        _ => NotAllowed(current, $"a command that is {WireName.Of(current)} has left the queue and cannot be superseded"),
     };
 
     private static CommandTransition Applied(CommandState state, string reason) => new(TransitionVerdict.Applied, state, reason);

@@ -7,7 +7,8 @@ using System.Text;
 using System.Text.Json;
 using DigitalTwin.Grains.Abstractions.Telemetry;
 using DigitalTwin.Grains.Preconditioning;
-using DigitalTwin.Grains.Telemetry;
+using DigitalTwin.Contract.Commands;
+using DigitalTwin.Contract.Telemetry;
 
 namespace DigitalTwin.Grains.Commands;
 

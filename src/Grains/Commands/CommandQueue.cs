@@ -1,4 +1,5 @@
 using DigitalTwin.Grains.Abstractions.Commands;
+using DigitalTwin.Contract.Commands;
 
 namespace DigitalTwin.Grains.Commands;
 

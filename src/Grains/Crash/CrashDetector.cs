@@ -1,7 +1,8 @@
 using DigitalTwin.Grains.Abstractions.Crash;
 using DigitalTwin.Grains.Abstractions.Telemetry;
 using DigitalTwin.Grains.Abstractions.Vehicles;
-using DigitalTwin.Grains.Telemetry;
+using DigitalTwin.Contract.Events;
+using DigitalTwin.Contract.Telemetry;
 
 namespace DigitalTwin.Grains.Crash;
 

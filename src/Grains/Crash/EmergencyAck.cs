@@ -1,7 +1,7 @@
-using DigitalTwin.Grains.Abstractions.Commands;
+using System.Text.Json;
+using DigitalTwin.Contract;
+using DigitalTwin.Contract.Commands;
 using DigitalTwin.Grains.Abstractions.Crash;
-using DigitalTwin.Grains.Abstractions.Vehicles;
-using DigitalTwin.Grains.Commands;
 
 namespace DigitalTwin.Grains.Crash;
 
@@ -14,21 +14,19 @@ public static class EmergencyAck
     /// <summary>How long the car should treat the acknowledgement as current.</summary>
     public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(10);
 
-    public static OutboundMessage For(CrashAlert alert, DateTimeOffset now)
+    public static CommandMessage For(CrashAlert alert, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(alert);
-        var severity = alert.Incident.Severity.ToString().ToLowerInvariant();
-        var payload = CommandDocument.Write(
-            Guid.NewGuid(),
-            CommandNames.EmergencyAck,
-            json =>
-            {
-                json.WriteStartObject();
-                json.WriteString("alertId", alert.Id);
-                json.WriteString("severity", severity);
-                json.WriteEndObject();
-            },
-            now.Add(Lifetime));
-        return new OutboundMessage(alert.Vin, CommandTopics.For(alert.Vin), payload);
+        using var buffer = new MemoryStream(96);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("alertId", alert.Id);
+            json.WriteString("severity", WireName.Of(alert.Incident.Severity));
+            json.WriteEndObject();
+        }
+
+        var parameters = System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        return new CommandMessage(alert.Vin, Guid.NewGuid(), CommandNames.EmergencyAck, parameters, now.Add(Lifetime));
     }
 }

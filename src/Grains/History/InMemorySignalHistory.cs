@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using DigitalTwin.Grains.Abstractions.Telemetry;
 using DigitalTwin.Grains.Persistence;
 using Microsoft.Extensions.Options;
+using DigitalTwin.Contract.Telemetry;
 
 namespace DigitalTwin.Grains.History;
 

@@ -2,6 +2,8 @@ using DigitalTwin.Grains.Abstractions.Preconditioning;
 using DigitalTwin.Grains.Abstractions.Crash;
 using DigitalTwin.Grains.Abstractions.Telemetry;
 using DigitalTwin.Grains.Abstractions.Vehicles;
+using DigitalTwin.Contract.Events;
+using DigitalTwin.Contract.Telemetry;
 
 namespace DigitalTwin.Grains.Vehicles;
 

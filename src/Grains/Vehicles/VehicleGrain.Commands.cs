@@ -1,6 +1,8 @@
 using DigitalTwin.Grains.Abstractions.Commands;
 using DigitalTwin.Grains.Abstractions.Vehicles;
 using DigitalTwin.Grains.Commands;
+using DigitalTwin.Contract.Commands;
+using DigitalTwin.Contract.Topics;
 
 namespace DigitalTwin.Grains.Vehicles;
 
@@ -74,7 +76,7 @@ public sealed partial class VehicleGrain
         await SaveAndPublishAsync(deliver);
         foreach (var command in deliver)
         {
-            await SendToCarAsync(new OutboundMessage(_state.Vin, CommandTopics.For(_state.Vin), CommandDocument.Write(command.Id, command.Name, json => json.WriteRawValue(command.ParamsJson), command.ExpiresAt)));
+            await SendToCarAsync(new CommandMessage(_state.Vin, command.Id, command.Name, command.ParamsJson, command.ExpiresAt));
         }
     }
 

@@ -4,7 +4,8 @@ using DigitalTwin.Grains.Abstractions.Commands;
 using DigitalTwin.Grains.Abstractions.Preconditioning;
 using DigitalTwin.Grains.Commands;
 using DigitalTwin.Grains.Preconditioning;
-using DigitalTwin.Grains.Telemetry;
+using DigitalTwin.Contract.Commands;
+using DigitalTwin.Contract.Telemetry;
 
 namespace DigitalTwin.Grains.Vehicles;
 

@@ -12,6 +12,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Streams;
+using DigitalTwin.Contract.Events;
+using DigitalTwin.Contract.Telemetry;
+using DigitalTwin.Contract;
 
 namespace DigitalTwin.Grains.Vehicles;
 
@@ -40,7 +43,7 @@ public sealed partial class VehicleGrain(
     private readonly PersistenceOptions _options = options.Value;
     // Both made on first use: most twins never publish an event beyond the twin itself, nor wait for a car to listen.
     private Queue<VehicleStreamEvent>? _recentEvents;
-    private List<OutboundMessage>? _outbox;
+    private List<CarMessage>? _outbox;
     private TwinState _state = null!;
     private CrashDetector _crash = null!;
     private bool _dirty;
@@ -194,19 +197,19 @@ public sealed partial class VehicleGrain(
     /// subscribes to its commands when it is not reachable now. Queued commands have their own, durable queue
     /// (<see cref="CommandQueue"/>); this outbox only holds what is fine to lose with the activation.
     /// </summary>
-    private async ValueTask SendToCarAsync(OutboundMessage message)
+    private async ValueTask SendToCarAsync(CarMessage message)
     {
         if (_carLink is { } link)
         {
             try
             {
-                await link.Deliver(message);
+                await link.Send(message);
                 return;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 // The gateway went away with its silo; the car will reconnect somewhere and listen again.
-                LogPublishFailed(logger, ex, _state.Vin, nameof(OutboundMessage));
+                LogPublishFailed(logger, ex, _state.Vin, message.GetType().Name);
                 _carLink = null;
             }
         }

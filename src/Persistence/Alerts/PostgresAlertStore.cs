@@ -1,3 +1,4 @@
+using DigitalTwin.Contract;
 using System.Text.Json;
 using DigitalTwin.Grains.Abstractions.Crash;
 using DigitalTwin.Grains.Alerts;
@@ -89,9 +90,9 @@ public sealed partial class PostgresAlertStore : IAlertStore
     {
         ArgumentNullException.ThrowIfNull(sample);
         _ = DocumentJson.Deserialize<CrashAlert>(DocumentJson.Serialize(sample));
-        _ = DocumentJson.Name(sample.Incident.Severity);
-        _ = DocumentJson.Name(sample.Incident.Trigger);
-        _ = DocumentJson.Name(sample.Status);
+        _ = WireName.Of(sample.Incident.Severity);
+        _ = WireName.Of(sample.Incident.Trigger);
+        _ = WireName.Of(sample.Status);
     }
 
     public async ValueTask SaveAsync(CrashAlert alert, CancellationToken cancellationToken)
@@ -107,15 +108,15 @@ public sealed partial class PostgresAlertStore : IAlertStore
         command.Parameters.Add(ColumnValues.Text(alert.Id));
         command.Parameters.Add(ColumnValues.Text(alert.Vin));
         command.Parameters.Add(ColumnValues.Text(alert.Type));
-        command.Parameters.Add(ColumnValues.Text(DocumentJson.Name(incident.Severity)));
+        command.Parameters.Add(ColumnValues.Text(WireName.Of(incident.Severity)));
         command.Parameters.Add(ColumnValues.Instant(alert.RaisedAt));
-        command.Parameters.Add(ColumnValues.Text(incident.Trigger == CrashTrigger.None ? null : DocumentJson.Name(incident.Trigger)));
+        command.Parameters.Add(ColumnValues.Text(incident.Trigger == CrashTrigger.None ? null : WireName.Of(incident.Trigger)));
         command.Parameters.Add(ColumnValues.Double(position?.Latitude));
         command.Parameters.Add(ColumnValues.Double(position?.Longitude));
         command.Parameters.Add(ColumnValues.Double(position?.Heading));
         command.Parameters.Add(ColumnValues.Integer(incident.Occupants));
         command.Parameters.Add(ColumnValues.Instant(alert.AcknowledgedAt));
-        command.Parameters.Add(ColumnValues.Text(DocumentJson.Name(alert.Status)));
+        command.Parameters.Add(ColumnValues.Text(WireName.Of(alert.Status)));
         command.Parameters.Add(ColumnValues.Instant(alert.UpdatedAt));
         command.Parameters.Add(ColumnValues.Instant(incident.OccurredAt));
         command.Parameters.Add(ColumnValues.Jsonb(DocumentJson.Serialize(alert)));

@@ -1,3 +1,4 @@
+using DigitalTwin.Contract;
 using System.Data.Common;
 using System.Text.Json;
 using DigitalTwin.Grains.Abstractions.Commands;
@@ -73,16 +74,12 @@ public sealed partial class PostgresCommandStore : ICommandStore
 
     private int CommandTimeoutSeconds => (int)Math.Ceiling(_options.CommandTimeout.TotalSeconds);
 
-    /// <summary>The contract's status of a state: <c>superseded</c> is not among its statuses and reads as <c>expired</c>.</summary>
-    internal static string WireStatus(CommandState state) =>
-        state == CommandState.Superseded ? CommandLifecycle.ToWire(CommandState.Expired) : CommandLifecycle.ToWire(state);
-
     public async ValueTask SaveAsync(string vin, VehicleCommand command, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(vin);
         ArgumentNullException.ThrowIfNull(command);
         // Throws for a value outside the enum before anything is written.
-        var state = CommandLifecycle.ToWire(command.State);
+        var state = WireName.Of(command.State);
 
         await using var statement = _dataSource.CreateCommand(UpsertSql);
         statement.CommandTimeout = CommandTimeoutSeconds;
@@ -90,7 +87,7 @@ public sealed partial class PostgresCommandStore : ICommandStore
         statement.Parameters.Add(ColumnValues.Text(vin));
         statement.Parameters.Add(ColumnValues.Text(command.Name));
         statement.Parameters.Add(ColumnValues.Jsonb(ParamsColumn(command.ParamsJson)));
-        statement.Parameters.Add(ColumnValues.Text(WireStatus(command.State)));
+        statement.Parameters.Add(ColumnValues.Text(WireName.Of(command.State.AsContractStatus())));
         statement.Parameters.Add(ColumnValues.Text(state));
         statement.Parameters.Add(ColumnValues.Text(command.Reason));
         statement.Parameters.Add(ColumnValues.Instant(command.CreatedAt));
@@ -208,20 +205,7 @@ public sealed partial class PostgresCommandStore : ICommandStore
         };
     }
 
-    private static bool TryParseState(string text, out CommandState state)
-    {
-        foreach (var candidate in Enum.GetValues<CommandState>())
-        {
-            if (string.Equals(CommandLifecycle.ToWire(candidate), text, StringComparison.Ordinal))
-            {
-                state = candidate;
-                return true;
-            }
-        }
-
-        state = default;
-        return false;
-    }
+    private static bool TryParseState(string text, out CommandState state) => WireName.TryParse(text, out state);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Command {CommandId} not saved for {Vin}: the id belongs to another vehicle's command")]
     private static partial void LogIdOfAnotherVehicle(ILogger logger, Guid commandId, string vin);

@@ -6,7 +6,7 @@ namespace DigitalTwin.Persistence.Documents;
 
 /// <summary>
 /// How whole records are kept in the <c>document</c> columns of <c>alerts</c> and <c>commands</c>: camelCase
-/// properties and enum names (as the API shows them), so that plain SQL such as <c>document -&gt;&gt; 'status'</c>
+/// properties and enum names (their <c>WireName</c>, as the API shows them), so that plain SQL such as <c>document -&gt;&gt; 'status'</c>
 /// reads naturally, and everything a record holds comes back exactly: offsets and ticks of instants, <see cref="TimeSpan"/>
 /// ticks, combined and undefined flags (written as a number when a name cannot express them).
 /// </summary>
@@ -28,12 +28,4 @@ internal static class DocumentJson
 
     public static T Deserialize<T>(string json) =>
         JsonSerializer.Deserialize<T>(json, Options) ?? throw new JsonException($"The document is null, not a {typeof(T).Name}");
-
-    /// <summary>
-    /// An enum value as the documents spell it: <c>SevereDeceleration</c> -&gt; <c>severeDeceleration</c>, combined flags
-    /// as <c>airbag, sosButton</c>, a value without a name as its number.
-    /// </summary>
-    public static string Name<T>(T value)
-        where T : struct, Enum =>
-        string.Join(", ", value.ToString().Split(", ").Select(JsonNamingPolicy.CamelCase.ConvertName));
 }

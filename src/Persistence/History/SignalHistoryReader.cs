@@ -2,6 +2,7 @@ using DigitalTwin.Grains.Abstractions.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using DigitalTwin.Contract.Telemetry;
 
 namespace DigitalTwin.Persistence.History;
 

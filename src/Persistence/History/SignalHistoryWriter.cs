@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
+using DigitalTwin.Contract.Telemetry;
 
 namespace DigitalTwin.Persistence.History;
 

@@ -1,4 +1,5 @@
 using DigitalTwin.Grains.Abstractions.Telemetry;
+using DigitalTwin.Contract.Telemetry;
 
 namespace DigitalTwin.Persistence.History;
 

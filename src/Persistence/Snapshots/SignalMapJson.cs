@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using DigitalTwin.Grains.Abstractions.Telemetry;
+using DigitalTwin.Contract.Telemetry;
 
 namespace DigitalTwin.Persistence.Snapshots;
 

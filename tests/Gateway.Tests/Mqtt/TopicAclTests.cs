@@ -1,4 +1,5 @@
 using DigitalTwin.Gateway.Mqtt;
+using DigitalTwin.Contract.Topics;
 
 namespace DigitalTwin.Gateway.Tests.Mqtt;
 

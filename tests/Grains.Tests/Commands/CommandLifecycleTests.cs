@@ -1,5 +1,7 @@
+using DigitalTwin.Contract;
 using DigitalTwin.Grains.Abstractions.Commands;
 using DigitalTwin.Grains.Commands;
+using DigitalTwin.Contract.Commands;
 
 namespace DigitalTwin.Grains.Tests.Commands;
 
@@ -141,7 +143,7 @@ public sealed class CommandLifecycleTests
     [InlineData("failed", CommandAckStatus.Failed)]
     public void Ack_status_words_of_the_contract_are_read(string status, CommandAckStatus expected)
     {
-        Assert.True(CommandLifecycle.TryParseAck(status, out var ack));
+        Assert.True(WireName.TryParse(status, out CommandAckStatus ack));
         Assert.Equal(expected, ack);
     }
 
@@ -154,7 +156,7 @@ public sealed class CommandLifecycleTests
     [InlineData("expired")]
     public void Anything_else_is_not_an_ack_status(string? status)
     {
-        Assert.False(CommandLifecycle.TryParseAck(status, out _));
+        Assert.False(WireName.TryParse(status, out CommandAckStatus _));
     }
 
     [Theory]
@@ -168,7 +170,7 @@ public sealed class CommandLifecycleTests
     [InlineData(CommandState.Superseded, "superseded", true)]
     public void States_have_contract_names_and_the_final_ones_are_known(CommandState state, string wire, bool final)
     {
-        Assert.Equal(wire, CommandLifecycle.ToWire(state));
+        Assert.Equal(wire, WireName.Of(state));
         Assert.Equal(final, CommandLifecycle.IsFinal(state));
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DigitalTwin.Contract;
 using DigitalTwin.Grains.Abstractions.Crash;
 using DigitalTwin.Grains.Abstractions.Vehicles;
 using DigitalTwin.Grains.Crash;
@@ -18,7 +19,7 @@ public sealed class EmergencyAckTests
 
         Assert.Equal("WVWZZZ1JZXW000001", message.Vin);
         Assert.Equal("vehicles/WVWZZZ1JZXW000001/commands", message.Topic);
-        using var command = JsonDocument.Parse(message.Payload);
+        using var command = JsonDocument.Parse(message.ToPayload());
         var root = command.RootElement;
         Assert.Equal("emergency.ack", root.GetProperty("name").GetString());
         Assert.True(Guid.TryParse(root.GetProperty("id").GetString(), out _));
@@ -35,9 +36,9 @@ public sealed class EmergencyAckTests
         Assert.NotEqual(IdOf(EmergencyAck.For(alert, Now)), IdOf(EmergencyAck.For(alert, Now)));
     }
 
-    private static string? IdOf(OutboundMessage message)
+    private static string? IdOf(CarMessage message)
     {
-        using var command = JsonDocument.Parse(message.Payload);
+        using var command = JsonDocument.Parse(message.ToPayload());
         return command.RootElement.GetProperty("id").GetString();
     }
 

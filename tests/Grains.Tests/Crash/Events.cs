@@ -1,4 +1,5 @@
 using DigitalTwin.Grains.Abstractions.Telemetry;
+using DigitalTwin.Contract.Events;
 
 namespace DigitalTwin.Grains.Tests.Crash;
 

@@ -1,5 +1,5 @@
 using DigitalTwin.Grains.Abstractions.Telemetry;
-using DigitalTwin.Grains.Telemetry;
+using DigitalTwin.Contract.Telemetry;
 
 namespace DigitalTwin.Grains.Tests.Crash;
 

@@ -2,6 +2,7 @@ using DigitalTwin.Grains.Abstractions.Telemetry;
 using DigitalTwin.Grains.History;
 using DigitalTwin.Grains.Persistence;
 using Microsoft.Extensions.Options;
+using DigitalTwin.Contract.Telemetry;
 
 namespace DigitalTwin.Grains.Tests.History;
 

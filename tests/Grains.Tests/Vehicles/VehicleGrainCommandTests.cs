@@ -4,8 +4,9 @@ using DigitalTwin.Grains.Abstractions.Preconditioning;
 using DigitalTwin.Grains.Abstractions.Telemetry;
 using DigitalTwin.Grains.Abstractions.Vehicles;
 using DigitalTwin.Grains.Commands;
-using DigitalTwin.Grains.Telemetry;
 using DigitalTwin.Grains.Vehicles;
+using DigitalTwin.Contract.Commands;
+using DigitalTwin.Contract.Telemetry;
 
 namespace DigitalTwin.Grains.Tests.Vehicles;
 
@@ -59,7 +60,7 @@ public sealed class VehicleGrainCommandTests(ClusterFixture fixture)
         await grain.CommandChannelOpened("s1", link);
         await Poll.UntilAsync(() => !delivered.IsEmpty, TimeSpan.FromSeconds(10));
 
-        using var doc = JsonDocument.Parse(Assert.Single(delivered).Payload);
+        using var doc = JsonDocument.Parse(Assert.Single(delivered).ToPayload());
         Assert.Equal(submitted.Command.Id, doc.RootElement.GetProperty("id").GetGuid());
         Assert.Equal(80, doc.RootElement.GetProperty("params").GetProperty("limit").GetInt32());
         Assert.Equal(CommandState.Sent, (await grain.GetCommand(submitted.Command.Id))!.State);

@@ -3,8 +3,9 @@ using System.Text.Json;
 using DigitalTwin.Grains.Abstractions.Crash;
 using DigitalTwin.Grains.Abstractions.Telemetry;
 using DigitalTwin.Grains.Abstractions.Vehicles;
-using DigitalTwin.Grains.Telemetry;
 using Orleans.Streams;
+using DigitalTwin.Contract.Events;
+using DigitalTwin.Contract.Telemetry;
 
 namespace DigitalTwin.Grains.Tests.Vehicles;
 
@@ -156,7 +157,7 @@ public sealed class VehicleGrainCrashTests(ClusterFixture fixture)
         await Poll.UntilAsync(() => !gateway.Delivered.IsEmpty, TimeSpan.FromSeconds(10));
         var message = Assert.Single(gateway.Delivered);
         Assert.Equal($"vehicles/{vin}/commands", message.Topic);
-        using var doc = JsonDocument.Parse(message.Payload);
+        using var doc = JsonDocument.Parse(message.ToPayload());
         Assert.Equal("emergency.ack", doc.RootElement.GetProperty("name").GetString());
         Assert.Equal((await grain.GetTwin()).Crash!.Id, doc.RootElement.GetProperty("params").GetProperty("alertId").GetString());
         GC.KeepAlive(gateway);

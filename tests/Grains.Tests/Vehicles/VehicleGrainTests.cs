@@ -1,6 +1,6 @@
 using DigitalTwin.Grains.Abstractions.Telemetry;
 using DigitalTwin.Grains.Abstractions.Vehicles;
-using DigitalTwin.Grains.Telemetry;
+using DigitalTwin.Contract.Telemetry;
 
 namespace DigitalTwin.Grains.Tests.Vehicles;
 

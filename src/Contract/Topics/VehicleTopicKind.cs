@@ -1,0 +1,12 @@
+using DigitalTwin.Contract.Commands;
+
+namespace DigitalTwin.Contract.Topics;
+
+public enum VehicleTopicKind
+{
+    Telemetry,
+    Events,
+    Status,
+    Commands,
+    CommandAck,
+}

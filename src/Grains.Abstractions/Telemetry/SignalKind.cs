@@ -1,8 +1,0 @@
-namespace DigitalTwin.Grains.Abstractions.Telemetry;
-
-public enum SignalKind : byte
-{
-    Number = 0,
-    Boolean = 1,
-    Text = 2,
-}

@@ -1,6 +1,0 @@
-namespace DigitalTwin.Grains.Abstractions.Telemetry;
-
-[GenerateSerializer, Immutable, Alias("dt.SignalSample")]
-public readonly record struct SignalSample(
-    [property: Id(0)] string Name,
-    [property: Id(1)] SignalValue Value);
