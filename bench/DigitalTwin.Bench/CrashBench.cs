@@ -14,6 +14,7 @@ using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 using Npgsql;
+using DigitalTwin.Contract.Telemetry;
 
 namespace DigitalTwin.Bench;
 

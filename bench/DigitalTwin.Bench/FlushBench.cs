@@ -9,6 +9,7 @@ using DigitalTwin.Persistence.Snapshots;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using DigitalTwin.Contract.Telemetry;
 
 namespace DigitalTwin.Bench;
 

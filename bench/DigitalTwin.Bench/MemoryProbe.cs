@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using DigitalTwin.Grains.Abstractions.Telemetry;
 using DigitalTwin.Grains.Abstractions.Vehicles;
 using Microsoft.Extensions.DependencyInjection;
+using DigitalTwin.Contract.Telemetry;
 
 namespace DigitalTwin.Bench;
 
