@@ -15,6 +15,7 @@ using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 using Npgsql;
 using DigitalTwin.Contract.Telemetry;
+using DigitalTwin.Contract.Topics;
 
 namespace DigitalTwin.Bench;
 
@@ -680,7 +681,7 @@ public sealed class CrashBench(BenchOptions options, string signingKey, Action<s
         public async Task ListenAsync(CancellationToken cancel)
         {
             Car.Client.ApplicationMessageReceivedAsync += OnMessageAsync;
-            var topic = $"vehicles/{Car.Vin}/commands";
+            var topic = VehicleTopic.Of(Car.Vin, VehicleTopicKind.Commands);
             var result = await Car.Client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(topic, MqttQualityOfServiceLevel.AtLeastOnce).Build(), cancel);
             if (result.Items.Any(i => i.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2))
             {

@@ -1,5 +1,4 @@
-using System.Buffers;
-using System.Text.Json;
+using DigitalTwin.Contract.Telemetry;
 
 namespace DigitalTwin.Bench;
 
@@ -10,8 +9,8 @@ namespace DigitalTwin.Bench;
 /// </summary>
 public static class CrashDocument
 {
-    public const string AirbagSignal = "Vehicle.Cabin.Seat.Row1.Pos1.Airbag.IsDeployed";
-    public const string DriverSeatSignal = "Vehicle.Cabin.Seat.Row1.Pos1.IsOccupied";
+    public static readonly string AirbagSignal = SignalCatalogue.SeatSignal(1, 1, "Airbag.IsDeployed");
+    public static readonly string DriverSeatSignal = SignalCatalogue.SeatSignal(1, 1, "IsOccupied");
 
     public static byte[] Ordinary(int carNumber, long ts, long seq) =>
         Write(carNumber, ts, seq, speed: 48.5 + (carNumber % 30), acceleration: -0.3, airbag: false);
@@ -19,25 +18,14 @@ public static class CrashDocument
     public static byte[] Crash(int carNumber, long ts, long seq) =>
         Write(carNumber, ts, seq, speed: 7.5, acceleration: -6.5, airbag: true);
 
-    private static byte[] Write(int carNumber, long ts, long seq, double speed, double acceleration, bool airbag)
-    {
-        var buffer = new ArrayBufferWriter<byte>(320);
-        using (var json = new Utf8JsonWriter(buffer))
+    private static byte[] Write(int carNumber, long ts, long seq, double speed, double acceleration, bool airbag) =>
+        TelemetryDocument.Write(ts, seq, (carNumber, speed, acceleration, airbag), static (json, car) =>
         {
-            json.WriteStartObject();
-            json.WriteNumber("ts", ts);
-            json.WriteNumber("seq", seq);
-            json.WriteStartObject("signals");
-            json.WriteNumber("Vehicle.Speed", speed);
-            json.WriteNumber("Vehicle.CurrentLocation.Latitude", Math.Round(48.1 + ((carNumber % 1000) * 0.000137), 6));
-            json.WriteNumber("Vehicle.CurrentLocation.Longitude", Math.Round(11.5 + ((carNumber % 997) * 0.000211), 6));
-            json.WriteNumber("Vehicle.Acceleration.Longitudinal", acceleration);
+            json.WriteNumber(SignalCatalogue.Speed, car.speed);
+            json.WriteNumber(SignalCatalogue.Latitude, Math.Round(48.1 + ((car.carNumber % 1000) * 0.000137), 6));
+            json.WriteNumber(SignalCatalogue.Longitude, Math.Round(11.5 + ((car.carNumber % 997) * 0.000211), 6));
+            json.WriteNumber(SignalCatalogue.AccelerationLongitudinal, car.acceleration);
             json.WriteBoolean(DriverSeatSignal, true);
-            json.WriteBoolean(AirbagSignal, airbag);
-            json.WriteEndObject();
-            json.WriteEndObject();
-        }
-
-        return buffer.WrittenSpan.ToArray();
-    }
+            json.WriteBoolean(AirbagSignal, car.airbag);
+        });
 }

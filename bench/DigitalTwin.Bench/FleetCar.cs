@@ -1,4 +1,5 @@
 using MQTTnet;
+using DigitalTwin.Contract.Topics;
 
 namespace DigitalTwin.Bench;
 
@@ -11,7 +12,7 @@ public sealed class FleetCar(int number, string vin, IMqttClient client, MqttCli
 
     public int Number { get; } = number;
     public string Vin { get; } = vin;
-    public string Topic { get; } = $"vehicles/{vin}/telemetry";
+    public string Topic { get; } = VehicleTopic.Of(vin, VehicleTopicKind.Telemetry);
     public IMqttClient Client { get; } = client;
     public MqttClientOptions Options { get; } = options;
     public TelemetryPayload Payload { get; } = new(number);

@@ -4,6 +4,8 @@ using DigitalTwin.Security;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
+using DigitalTwin.Contract.Status;
+using DigitalTwin.Contract.Topics;
 
 namespace DigitalTwin.Simulator;
 
@@ -19,8 +21,6 @@ public sealed class FleetRunner(SimulatorOptions options, TextWriter output)
     // After the stop signal, publishes already under way get this long to be acknowledged.
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(10);
 
-    private static readonly byte[] OnlinePayload = """{"online":true}"""u8.ToArray();
-    private static readonly byte[] OfflinePayload = """{"online":false}"""u8.ToArray();
 
     private readonly FleetStats _stats = new();
 
@@ -93,8 +93,8 @@ public sealed class FleetRunner(SimulatorOptions options, TextWriter output)
                 .WithCredentials(vin, issuer.Mint(vin, Roles.Vehicle, lifetime))
                 .WithCleanStart(true)
                 .WithTimeout(TimeSpan.FromSeconds(15))
-                .WithWillTopic($"vehicles/{vin}/status")
-                .WithWillPayload(OfflinePayload)
+                .WithWillTopic(VehicleTopic.Of(vin, VehicleTopicKind.Status))
+                .WithWillPayload(new StatusDocument(Online: false).ToPayload())
                 .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
                 .WithWillRetain(true)
                 .Build();
@@ -161,7 +161,7 @@ public sealed class FleetRunner(SimulatorOptions options, TextWriter output)
                 return $"CONNACK {result.ResultCode}{(result.ReasonString is { Length: > 0 } s ? ": " + s : "")}";
             }
 
-            var online = await car.Client.PublishAsync(StatusMessage(car, OnlinePayload), cancel);
+            var online = await car.Client.PublishAsync(StatusMessage(car, new StatusDocument(Online: true).ToPayload()), cancel);
             if (!online.IsSuccess)
             {
                 return $"status publish refused: {online.ReasonCode}";
@@ -256,7 +256,7 @@ public sealed class FleetRunner(SimulatorOptions options, TextWriter output)
             {
                 if (car.IsConnected)
                 {
-                    var offline = await car.Client.PublishAsync(StatusMessage(car, OfflinePayload), timeout.Token);
+                    var offline = await car.Client.PublishAsync(StatusMessage(car, new StatusDocument(Online: false).ToPayload()), timeout.Token);
                     if (!offline.IsSuccess)
                     {
                         output.WriteLine($"{car.Vin}: offline status refused: {offline.ReasonCode}");

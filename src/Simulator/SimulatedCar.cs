@@ -1,4 +1,5 @@
 using MQTTnet;
+using DigitalTwin.Contract.Topics;
 
 namespace DigitalTwin.Simulator;
 
@@ -15,8 +16,8 @@ public sealed class SimulatedCar
         // Seeded by the car number, so a car drives the same route in every run.
         Rng = new Random(number);
         Model = CarModel.Create(number - 1, fleetSize, Rng);
-        TelemetryTopic = $"vehicles/{vin}/telemetry";
-        StatusTopic = $"vehicles/{vin}/status";
+        TelemetryTopic = VehicleTopic.Of(vin, VehicleTopicKind.Telemetry);
+        StatusTopic = VehicleTopic.Of(vin, VehicleTopicKind.Status);
     }
 
     public int Number { get; }

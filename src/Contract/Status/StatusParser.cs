@@ -63,6 +63,3 @@ public static class StatusParser
 
     private static ParseResult<StatusDocument> Fail(string reason, string detail) => ParseResult<StatusDocument>.Failure(reason, detail);
 }
-
-/// <summary>The car's <c>status</c> document: whether it is online.</summary>
-public readonly record struct StatusDocument(bool Online);

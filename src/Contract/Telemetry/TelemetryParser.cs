@@ -61,7 +61,7 @@ public static class TelemetryParser
 
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("ts"u8))
+            if (reader.ValueTextEquals(TelemetryDocument.Ts.EncodedUtf8Bytes))
             {
                 reader.Read();
                 if (!TryReadPositiveInteger(ref reader, out var value) || value == 0)
@@ -71,7 +71,7 @@ public static class TelemetryParser
 
                 ts = value;
             }
-            else if (reader.ValueTextEquals("seq"u8))
+            else if (reader.ValueTextEquals(TelemetryDocument.Seq.EncodedUtf8Bytes))
             {
                 reader.Read();
                 if (!TryReadPositiveInteger(ref reader, out var value))
@@ -81,7 +81,7 @@ public static class TelemetryParser
 
                 seq = value;
             }
-            else if (reader.ValueTextEquals("signals"u8))
+            else if (reader.ValueTextEquals(TelemetryDocument.Signals.EncodedUtf8Bytes))
             {
                 reader.Read();
                 if (reader.TokenType != JsonTokenType.StartObject)
