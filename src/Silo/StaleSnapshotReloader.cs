@@ -12,7 +12,7 @@ internal sealed partial class StaleSnapshotReloader(IGrainFactory grains, ILogge
     {
         try
         {
-            await grains.GetVehicle(stale.Vin).Reload(stale.StoredVersion);
+            await grains.GetVehicle<IVehicleStorage>(stale.Vin).Reload(stale.StoredVersion);
         }
         catch (Exception ex)
         {

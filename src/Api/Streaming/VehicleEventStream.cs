@@ -41,7 +41,7 @@ public sealed class VehicleEventStream(IClusterClient cluster, IOptions<ApiOptio
         metrics.StreamOpened();
         try
         {
-            var grain = cluster.GetVehicle(vin);
+            var grain = cluster.GetVehicle<IVehicleTwin>(vin);
             var lastSent = lastEventId ?? long.MinValue;
             VehicleStreamEvent? pendingTwin = null;
             var nextTwinAt = time.GetUtcNow();

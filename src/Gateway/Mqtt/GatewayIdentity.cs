@@ -1,8 +1,9 @@
 namespace DigitalTwin.Gateway.Mqtt;
 
 /// <summary>
-/// Names this process's gateway, so grains can route a car's commands to the gateway that holds its session,
-/// and numbers its sessions, so a late close of an old session is told apart from the current one.
+/// Numbers this process's MQTT sessions, so that a car's grain tells a late close of an old session apart from the
+/// current one, even when the car reconnected through another silo. (Commands reach the car through the
+/// <c>ICarLink</c> its session handed the grain, not through this name.)
 /// </summary>
 public sealed class GatewayIdentity
 {

@@ -106,11 +106,11 @@ public sealed partial class MqttIngress(
         TellAsync(vin, g => g.CommandChannelOpened(sessionId, link));
 
     /// <summary>Connectivity notices are best effort: a failure is logged, never thrown into the broker.</summary>
-    private async ValueTask TellAsync(string vin, Func<IVehicleGrain, ValueTask> call)
+    private async ValueTask TellAsync(string vin, Func<IVehicleConnection, ValueTask> call)
     {
         try
         {
-            await call(grains.GetVehicle(vin));
+            await call(grains.GetVehicle<IVehicleConnection>(vin));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -132,7 +132,7 @@ public sealed partial class MqttIngress(
             deadLetters.Add(clientVin, topic, rejection.Reason, $"{rejection.Signal}: {rejection.Detail}", payload);
         }
 
-        var applied = await grains.GetVehicle(vin).ApplyTelemetry(parsed.Value!);
+        var applied = await grains.GetVehicle<IVehicleIngest>(vin).ApplyTelemetry(parsed.Value!);
         if (applied.SignalsDropped > 0)
         {
             deadLetters.Add(clientVin, topic, RejectReason.TwinSignalLimit, $"{applied.SignalsDropped} new signal(s) dropped: the twin holds its maximum of distinct signals", payload);
@@ -149,7 +149,7 @@ public sealed partial class MqttIngress(
             return Reject(clientVin, topic, parsed.Error!, parsed.Detail!, payload, null);
         }
 
-        return ToResult(await grains.GetVehicle(vin).ApplyEvent(parsed.Value!));
+        return ToResult(await grains.GetVehicle<IVehicleIngest>(vin).ApplyEvent(parsed.Value!));
     }
 
     private async ValueTask<IngressResult> ApplyStatusAsync(string? clientVin, string topic, string vin, ReadOnlySequence<byte> payload, DateTimeOffset receivedAt)
@@ -160,7 +160,7 @@ public sealed partial class MqttIngress(
             return Reject(clientVin, topic, parsed.Error!, parsed.Detail!, payload, null);
         }
 
-        await grains.GetVehicle(vin).ReportStatus(parsed.Value.Online, receivedAt);
+        await grains.GetVehicle<IVehicleIngest>(vin).ReportStatus(parsed.Value.Online, receivedAt);
         return IngressResult.Applied;
     }
 
@@ -173,7 +173,7 @@ public sealed partial class MqttIngress(
         }
 
         // The grain is the car's own, so an id it does not know is unknown or another car's: counted, ignored.
-        var outcome = await grains.GetVehicle(vin).AckCommand(parsed.Value!);
+        var outcome = await grains.GetVehicle<IVehicleIngest>(vin).AckCommand(parsed.Value!);
         switch (outcome)
         {
             case AckOutcome.Applied:

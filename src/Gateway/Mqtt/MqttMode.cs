@@ -1,10 +1,8 @@
 namespace DigitalTwin.Gateway.Mqtt;
 
+/// <summary>Where the MQTT broker runs. Only the embedded broker exists today; any other value stops start-up.</summary>
 public enum MqttMode
 {
     /// <summary>The broker runs inside each silo (MQTTnet.Server).</summary>
     Embedded = 0,
-
-    /// <summary>The gateway subscribes to an external broker (EMQX, Mosquitto) with a shared subscription.</summary>
-    External = 1,
 }

@@ -12,11 +12,6 @@ public sealed class MqttOptionsValidator(IHostEnvironment environment) : IValida
             return ValidateOptionsResult.Fail("Mqtt:AllowAnonymous=true is refused in Production: every car must present a vehicle token");
         }
 
-        if (options.Mode == MqttMode.External)
-        {
-            return ValidateOptionsResult.Fail("Mqtt:Mode=External is not available in this version; use Embedded");
-        }
-
         if (!string.IsNullOrEmpty(options.Host) && !System.Net.IPAddress.TryParse(options.Host, out _))
         {
             return ValidateOptionsResult.Fail($"Mqtt:Host must be an IP address to listen on, not '{options.Host}'");

@@ -11,6 +11,12 @@ public static class VehicleGrainFactoryExtensions
     // A class, not a struct, so that a thread never reads half of it while another sets it.
     private static ResolvedTypes? s_types;
 
+    /// <summary>The car's twin in the role the caller plays, e.g. <c>grains.GetVehicle&lt;IVehicleIngest&gt;(vin)</c>.</summary>
+    public static TRole GetVehicle<TRole>(this IGrainFactory grains, string vin)
+        where TRole : IVehicleRole =>
+        (TRole)grains.GetVehicle(vin);
+
+    /// <summary>The car's twin with every role; prefer <see cref="GetVehicle{TRole}"/> outside tests.</summary>
     public static IVehicleGrain GetVehicle(this IGrainFactory grains, string vin)
     {
         var types = s_types ??= Resolve(grains);

@@ -6,6 +6,6 @@ public static class VehicleStreams
     public const string ProviderName = "vehicles";
     public const string Namespace = "vehicle";
 
-    /// <summary>How long a <see cref="IVehicleGrain.Watch"/> keeps the grain publishing; watchers renew well before.</summary>
+    /// <summary>How long a <see cref="IVehicleTwin.Watch"/> keeps the grain publishing; watchers renew well before.</summary>
     public static readonly TimeSpan WatchLease = TimeSpan.FromSeconds(30);
 }

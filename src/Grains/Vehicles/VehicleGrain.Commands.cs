@@ -16,6 +16,13 @@ public sealed partial class VehicleGrain
     private CommandQueue? _commands;
     private IGrainTimer? _expiryTimer;
 
+    private async ValueTask LoadOpenCommandsAsync(CancellationToken cancellationToken)
+    {
+        var open = await commands.LoadOpenAsync(_state.Vin, cancellationToken);
+        _commands = open.Count == 0 ? null : new CommandQueue(open);
+        ArmExpiryTimer();
+    }
+
     public async ValueTask<CommandDecision> SubmitCommand(CommandRequest request, string? idempotencyKey)
     {
         if (idempotencyKey is not null
@@ -67,7 +74,7 @@ public sealed partial class VehicleGrain
 
     private async ValueTask DeliverCommandsAsync()
     {
-        if (_carLink is null || _commands is null)
+        if (!IsCarListening || _commands is null)
         {
             return;
         }

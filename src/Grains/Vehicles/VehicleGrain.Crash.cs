@@ -1,3 +1,5 @@
+using DigitalTwin.Contract.Events;
+using DigitalTwin.Contract.Telemetry;
 using DigitalTwin.Grains.Abstractions.Crash;
 using DigitalTwin.Grains.Abstractions.Vehicles;
 using DigitalTwin.Grains.Alerts;
@@ -10,6 +12,27 @@ namespace DigitalTwin.Grains.Vehicles;
 /// <summary>Crash detection and emergency response: alerts are stored before anyone hears of them.</summary>
 public sealed partial class VehicleGrain
 {
+    private CrashDetector _crash = null!;
+
+    private async ValueTask PrimeCrashDetectionAsync(CancellationToken cancellationToken)
+    {
+        // The alert store is written before anyone is told, the snapshot only later: after a crash of the silo
+        // the store may know an alert the snapshot does not, and it must not be raised a second time.
+        var latest = (await alerts.ListAsync(_state.Vin, 1, cancellationToken)).FirstOrDefault();
+        if (latest is not null && (_state.Crash is null || latest.UpdatedAt > _state.Crash.UpdatedAt))
+        {
+            _state.SetCrash(latest);
+        }
+
+        _crash = new CrashDetector(crashOptions.Value);
+        _crash.Prime(_state.ToSnapshot(), _state.Crash?.Incident);
+    }
+
+    /// <summary>Feeds an applied document to the detector; what it decides is acted on after the twin changed.</summary>
+    private CrashDecision ObserveCrash(TelemetryMessage message) => _crash.Observe(message);
+
+    private CrashDecision ObserveCrash(VehicleEvent vehicleEvent) => _crash.Observe(vehicleEvent);
+
     public ValueTask<(AlertChange Change, CrashAlert? Alert)> ResolveAlert(string alertId, string by) =>
         ChangeAlertAsync(alertId, a => AlertLifecycle.Resolve(a, by, time.GetUtcNow()));
 
