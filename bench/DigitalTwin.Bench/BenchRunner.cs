@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
+using DigitalTwin.Grains.Storage;
 using DigitalTwin.Security;
 using Microsoft.Extensions.Logging;
 using MQTTnet.Protocol;
@@ -358,7 +359,7 @@ public sealed class BenchRunner(BenchOptions options, string command, TextWriter
         }
     }
 
-    private static int DefaultHistoryPerSignal => new Grains.Persistence.PersistenceOptions().InMemoryHistoryPerSignal;
+    private static int DefaultHistoryPerSignal => new PersistenceOptions().InMemoryHistoryPerSignal;
 
     private static IEnumerable<RatioResult> Ratios(BenchReport report)
     {

@@ -1,14 +1,11 @@
 using DigitalTwin.Api;
 using DigitalTwin.Gateway;
 using DigitalTwin.Grains.Abstractions.Vehicles;
-using DigitalTwin.Grains.Alerts;
 using DigitalTwin.Grains;
 using DigitalTwin.Grains.Commands;
 using DigitalTwin.Grains.Crash;
 using DigitalTwin.Grains.Preconditioning;
-using DigitalTwin.Grains.History;
-using DigitalTwin.Grains.Ownership;
-using DigitalTwin.Grains.Persistence;
+using DigitalTwin.Grains.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using System.Net;
 using DigitalTwin.Persistence;
@@ -37,9 +34,13 @@ public static class SiloHost
 
         configure?.Invoke(builder);
 
-        builder.AddGrains();
-        builder.AddPostgresPersistence();
+        // Storage is chosen here, once: PostgreSQL when ConnectionStrings:Postgres is set, memory otherwise. It goes
+        // before Orleans on purpose: hosted services stop in reverse registration order, so the write-behind flushers
+        // stop after the silo, whose grains stage their final snapshots while they deactivate. (The schema migration
+        // does not depend on this order: it runs in StartingAsync, before any hosted service starts.)
+        builder.AddStorage();
         builder.Services.AddSingleton<IStaleSnapshotObserver, StaleSnapshotReloader>();
+        builder.AddGrains();
         builder.AddMqttGateway();
         builder.AddApi();
         builder.Services.AddHostedService<StartupBanner>();
@@ -56,11 +57,6 @@ public static class SiloHost
         builder.Services.AddSingleton<IValidateOptions<SiloOptions>, SiloOptionsValidator>();
         builder.Services.AddOptions<PersistenceOptions>().BindConfiguration(PersistenceOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<ITwinSnapshotStore, InMemoryTwinSnapshotStore>();
-        builder.Services.AddSingleton<ISignalHistory, InMemorySignalHistory>();
-        builder.Services.AddSingleton<IVehicleRegistry, InMemoryVehicleRegistry>();
-        builder.Services.AddSingleton<IAlertStore, InMemoryAlertStore>();
-        builder.Services.AddSingleton<ICommandStore, InMemoryCommandStore>();
         builder.Services.AddKeyedSingleton(DomainClock.Key, (sp, _) => sp.GetRequiredService<TimeProvider>());
         builder.Services.AddOptions<CommandPolicyOptions>().BindConfiguration(CommandPolicyOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<PreconditioningOptions>().BindConfiguration(PreconditioningOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();

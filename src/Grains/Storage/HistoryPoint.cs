@@ -1,6 +1,6 @@
 using DigitalTwin.Grains.Abstractions.Telemetry;
 
-namespace DigitalTwin.Grains.History;
+namespace DigitalTwin.Grains.Storage;
 
 /// <param name="Ts">The car's sample time, Unix epoch milliseconds.</param>
 public readonly record struct HistoryPoint(long Ts, SignalValue Value);

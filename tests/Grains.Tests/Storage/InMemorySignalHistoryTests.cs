@@ -1,9 +1,8 @@
 using DigitalTwin.Grains.Abstractions.Telemetry;
-using DigitalTwin.Grains.History;
-using DigitalTwin.Grains.Persistence;
+using DigitalTwin.Grains.Storage;
 using Microsoft.Extensions.Options;
 
-namespace DigitalTwin.Grains.Tests.History;
+namespace DigitalTwin.Grains.Tests.Storage;
 
 public sealed class InMemorySignalHistoryTests
 {
