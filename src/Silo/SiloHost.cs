@@ -10,7 +10,9 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using System.Net;
 using DigitalTwin.Persistence;
 using DigitalTwin.Persistence.Snapshots;
+using DigitalTwin.ServiceDefaults;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
 using Orleans.Configuration;
 
 namespace DigitalTwin.Silo;
@@ -23,6 +25,9 @@ public static class SiloHost
     /// <summary>Orleans' ADO.NET providers load Npgsql by this invariant name.</summary>
     private const string PostgresInvariant = "Npgsql";
 
+    /// <summary>The meter Orleans' own instruments (grains activated, messages...) are published on.</summary>
+    private const string OrleansMeterName = "Microsoft.Orleans";
+
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         // Content root is the build output so `dotnet run --project src/Silo` finds its appsettings from any directory.
@@ -34,6 +39,9 @@ public static class SiloHost
 
         configure?.Invoke(builder);
 
+        // Process-wide: the metrics pipeline and Prometheus, health endpoints. Each module below adds its own meter and
+        // readiness check to them.
+        builder.AddServiceDefaults();
         // Storage is chosen here, once: PostgreSQL when ConnectionStrings:Postgres is set, memory otherwise. It goes
         // before Orleans on purpose: hosted services stop in reverse registration order, so the write-behind flushers
         // stop after the silo, whose grains stage their final snapshots while they deactivate. (The schema migration
@@ -48,6 +56,7 @@ public static class SiloHost
 
         var app = builder.Build();
         app.MapApi();
+        app.MapDefaultEndpoints();
         return app;
     }
 
@@ -110,5 +119,7 @@ public static class SiloHost
                 agent.Configure(o => o.GetQueueMsgsTimerPeriod = TimeSpan.FromMilliseconds(10))));
             orleans.AddMemoryGrainStorage("PubSubStore");
         });
+        builder.Services.AddHealthChecks().AddCheck<OrleansHealthCheck>("orleans", tags: [ServiceDefaultsExtensions.ReadinessTag]);
+        builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddMeter(OrleansMeterName));
     }
 }
