@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using DigitalTwin.Grains.Storage;
 using DigitalTwin.Security;
+using DigitalTwin.Testing;
 using Microsoft.Extensions.Logging;
 using MQTTnet.Protocol;
 
@@ -316,7 +317,7 @@ public sealed class BenchRunner(BenchOptions options, string command, TextWriter
         try
         {
             Say("[flush] starting PostgreSQL");
-            postgres = await PostgresServer.StartAsync([], cancel);
+            postgres = await BenchPostgres.StartAsync([], cancel);
             var bench = new FlushBench(postgres, logs, Say);
             report.Targets["snapshot-flush"] = await bench.DescribeServerAsync(cancel);
             foreach (var twins in options.FlushTwinCounts)

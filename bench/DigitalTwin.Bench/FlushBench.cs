@@ -6,6 +6,7 @@ using DigitalTwin.Persistence;
 using DigitalTwin.Persistence.Diagnostics;
 using DigitalTwin.Persistence.Migrations;
 using DigitalTwin.Persistence.Snapshots;
+using DigitalTwin.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
