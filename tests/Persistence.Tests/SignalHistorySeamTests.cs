@@ -5,7 +5,7 @@ using DigitalTwin.Persistence.Tests.Support;
 namespace DigitalTwin.Persistence.Tests;
 
 [Collection(PostgresCollection.Name)]
-public sealed class PostgresSignalHistoryTests(PostgresFixture postgres) : IAsyncLifetime
+public sealed class SignalHistorySeamTests(PostgresFixture postgres) : IAsyncLifetime
 {
     // An hour ago in whole milliseconds, as cars stamp their telemetry.
     private static readonly long T0 = DateTimeOffset.UtcNow.AddHours(-1).ToUnixTimeMilliseconds();
