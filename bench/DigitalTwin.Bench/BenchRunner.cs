@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
+using DigitalTwin.Grains.Storage;
 using DigitalTwin.Security;
+using DigitalTwin.Testing;
 using Microsoft.Extensions.Logging;
 using MQTTnet.Protocol;
 
@@ -315,7 +317,7 @@ public sealed class BenchRunner(BenchOptions options, string command, TextWriter
         try
         {
             Say("[flush] starting PostgreSQL");
-            postgres = await PostgresServer.StartAsync([], cancel);
+            postgres = await BenchPostgres.StartAsync([], cancel);
             var bench = new FlushBench(postgres, logs, Say);
             report.Targets["snapshot-flush"] = await bench.DescribeServerAsync(cancel);
             foreach (var twins in options.FlushTwinCounts)
@@ -358,7 +360,7 @@ public sealed class BenchRunner(BenchOptions options, string command, TextWriter
         }
     }
 
-    private static int DefaultHistoryPerSignal => new Grains.Persistence.PersistenceOptions().InMemoryHistoryPerSignal;
+    private static int DefaultHistoryPerSignal => new PersistenceOptions().InMemoryHistoryPerSignal;
 
     private static IEnumerable<RatioResult> Ratios(BenchReport report)
     {

@@ -8,6 +8,7 @@ using DigitalTwin.Grains.Abstractions.Crash;
 using DigitalTwin.Grains.Abstractions.Telemetry;
 using DigitalTwin.Grains.Abstractions.Vehicles;
 using DigitalTwin.Security;
+using DigitalTwin.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using MQTTnet;
@@ -91,7 +92,7 @@ public sealed class CrashBench(BenchOptions options, string signingKey, Action<s
                 say("[crash] starting PostgreSQL");
                 // The silo's data sources pool up to 100 connections each (Npgsql's default), more than the server's default
                 // max_connections of 100: a burst of activations must not be refused by the server.
-                postgres = await PostgresServer.StartAsync([F($"max_connections={PostgresMaxConnections}")], cancel);
+                postgres = await BenchPostgres.StartAsync([F($"max_connections={PostgresMaxConnections}")], cancel);
                 store = "postgres";
                 storeDetail = await DescribePostgresAsync(postgres, cancel);
                 siloArgs = [$"--ConnectionStrings:Postgres={postgres.ConnectionString}"];

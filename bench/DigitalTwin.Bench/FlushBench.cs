@@ -6,6 +6,7 @@ using DigitalTwin.Persistence;
 using DigitalTwin.Persistence.Diagnostics;
 using DigitalTwin.Persistence.Migrations;
 using DigitalTwin.Persistence.Snapshots;
+using DigitalTwin.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -15,7 +16,7 @@ namespace DigitalTwin.Bench;
 
 /// <summary>
 /// The snapshot flush scenario. The production write-behind store, <see cref="PostgresTwinSnapshotStore"/>, is built
-/// from the same parts as <c>AddPostgresPersistence</c> builds it (a logged <see cref="NpgsqlDataSource"/>, the default
+/// from the same parts as <c>AddPostgresStorage</c> builds it (a logged <see cref="NpgsqlDataSource"/>, the default
 /// <see cref="PostgresPersistenceOptions"/>, <see cref="PersistenceMetrics"/>) against a fresh database that the project's
 /// own <see cref="SchemaMigrator"/> has migrated. No host and no <see cref="SnapshotFlusher"/>: nothing flushes on a timer,
 /// so every <c>WritePendingAsync</c> the bench times writes exactly the twins it staged.

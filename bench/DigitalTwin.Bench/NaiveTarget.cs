@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using DigitalTwin.Testing;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
 using Npgsql;
@@ -37,7 +38,7 @@ public sealed class NaiveTarget : IBenchTarget
 
     public async Task StartAsync(CancellationToken cancel)
     {
-        _postgres = await PostgresServer.StartAsync(["synchronous_commit=off", "max_connections=200"], cancel);
+        _postgres = await BenchPostgres.StartAsync(["synchronous_commit=off", "max_connections=200"], cancel);
         _db = NpgsqlDataSource.Create(_postgres.ConnectionString);
         await using (var create = _db.CreateCommand("CREATE TABLE telemetry (id bigserial PRIMARY KEY, vin text NOT NULL, received_at timestamptz NOT NULL DEFAULT now(), doc jsonb NOT NULL)"))
         {

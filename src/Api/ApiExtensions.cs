@@ -1,20 +1,16 @@
 using DigitalTwin.Api.Auth;
 using DigitalTwin.Api.Diagnostics;
-using DigitalTwin.Api.Health;
 using DigitalTwin.Api.Operations;
 using DigitalTwin.Api.Problems;
 using DigitalTwin.Api.Streaming;
 using DigitalTwin.Api.Vehicles;
-using DigitalTwin.Gateway.Diagnostics;
 using DigitalTwin.Security;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
@@ -24,8 +20,6 @@ namespace DigitalTwin.Api;
 
 public static class ApiExtensions
 {
-    public const string ReadinessTag = "ready";
-
     public static IHostApplicationBuilder AddApi(this IHostApplicationBuilder builder)
     {
         builder.AddAuthOptions();
@@ -44,12 +38,7 @@ public static class ApiExtensions
         builder.Services.AddSingleton<ApiMetrics>();
         builder.Services.AddSingleton<VehicleEventStream>();
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityTransformer>());
-        builder.Services.AddHealthChecks()
-            .AddCheck<OrleansHealthCheck>("orleans", tags: [ReadinessTag])
-            .AddCheck<MqttBrokerHealthCheck>("mqtt", tags: [ReadinessTag]);
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(GatewayMetrics.MeterName, ApiMetrics.MeterName, "DigitalTwin.Persistence", "Microsoft.Orleans", "Microsoft.AspNetCore.Hosting", "System.Runtime")
-            .AddPrometheusExporter());
+        builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddMeter(ApiMetrics.MeterName));
         return builder;
     }
 
@@ -66,20 +55,6 @@ public static class ApiExtensions
         {
             app.MapScalarApiReference();
         }
-
-        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthResponseWriter.WriteAsync });
-        app.MapHealthChecks("/readyz", new HealthCheckOptions
-        {
-            Predicate = c => c.Tags.Contains(ReadinessTag),
-            ResponseWriter = HealthResponseWriter.WriteAsync,
-            ResultStatusCodes =
-            {
-                [HealthStatus.Healthy] = StatusCodes.Status200OK,
-                [HealthStatus.Degraded] = StatusCodes.Status200OK,
-                [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
-            },
-        });
-        app.MapPrometheusScrapingEndpoint("/metrics");
 
         var api = app.MapGroup("/api/v1");
         api.MapVehiclesApi();

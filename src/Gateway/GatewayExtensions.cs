@@ -6,12 +6,19 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
 
 namespace DigitalTwin.Gateway;
 
 public static class GatewayExtensions
 {
-    /// <summary>The embedded MQTT broker and everything between a car's publish and its grain.</summary>
+    /// <summary>The tag of the checks <c>/readyz</c> runs (ServiceDefaults).</summary>
+    private const string ReadinessTag = "ready";
+
+    /// <summary>
+    /// The embedded MQTT broker and everything between a car's publish and its grain, with the broker's <c>mqtt</c>
+    /// health check (tag <c>ready</c>) and the <see cref="GatewayMetrics.MeterName"/> meter.
+    /// </summary>
     public static IHostApplicationBuilder AddMqttGateway(this IHostApplicationBuilder builder)
     {
         builder.AddAuthOptions();
@@ -42,6 +49,9 @@ public static class GatewayExtensions
         // The broker and the outbox need each other; the broker only asks once a car subscribes.
         builder.Services.AddSingleton(sp => new Lazy<GatewayOutbox>(sp.GetRequiredService<GatewayOutbox>));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<GatewayOutbox>());
+
+        builder.Services.AddHealthChecks().AddCheck<MqttBrokerHealthCheck>("mqtt", tags: [ReadinessTag]);
+        builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddMeter(GatewayMetrics.MeterName));
         return builder;
     }
 }

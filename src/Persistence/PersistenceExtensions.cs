@@ -1,9 +1,8 @@
 using System.Diagnostics.Metrics;
 using DigitalTwin.Grains.Alerts;
 using DigitalTwin.Grains.Commands;
-using DigitalTwin.Grains.History;
 using DigitalTwin.Grains.Ownership;
-using DigitalTwin.Grains.Persistence;
+using DigitalTwin.Grains.Storage;
 using DigitalTwin.Persistence.Alerts;
 using DigitalTwin.Persistence.Commands;
 using DigitalTwin.Persistence.Diagnostics;
@@ -19,6 +18,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using OpenTelemetry.Metrics;
 
 namespace DigitalTwin.Persistence;
 
@@ -32,45 +32,46 @@ public static class PersistenceExtensions
     /// <summary>The key of this layer's <see cref="NpgsqlDataSource"/>, so that it cannot collide with anyone else's.</summary>
     public const string DataSourceKey = "DigitalTwin.Persistence";
 
+    /// <summary>The tag of the checks <c>/readyz</c> runs (ServiceDefaults).</summary>
+    private const string ReadinessTag = "ready";
+
     /// <summary>True when <c>ConnectionStrings:Postgres</c> is set, i.e. when the silo runs on PostgreSQL.</summary>
     public static bool IsPostgresConfigured(this IConfiguration configuration) =>
         !string.IsNullOrWhiteSpace(configuration.GetConnectionString(ConnectionStringName));
 
     /// <summary>
-    /// With <c>ConnectionStrings:Postgres</c> set: migrates the schema at start-up and replaces the in-memory
-    /// <see cref="ITwinSnapshotStore"/> with the write-behind PostgreSQL store; adds signal history
-    /// (<see cref="ISignalHistoryWriter"/>, <see cref="ISignalHistoryReader"/>, retention), the <c>postgres</c> health
-    /// check (tag <c>ready</c>) and the <see cref="PersistenceMetrics.MeterName"/> meter. Also replaces the grains'
-    /// <see cref="ISignalHistory"/>, <see cref="IVehicleRegistry"/>, <see cref="IAlertStore"/> and
-    /// <see cref="ICommandStore"/> with their PostgreSQL implementations. Without it, does nothing.
-    /// Call it after the in-memory stores are registered, so that these registrations are the ones that count.
+    /// Every storage seam of the grains on PostgreSQL (<c>ConnectionStrings:Postgres</c>, which must be set): the
+    /// write-behind <see cref="ITwinSnapshotStore"/>, signal history (<see cref="ISignalHistoryWriter"/>,
+    /// <see cref="ISignalHistoryReader"/>, retention), <see cref="IVehicleRegistry"/>, <see cref="IAlertStore"/> and
+    /// <see cref="ICommandStore"/>; the schema migration at start-up; this layer's <c>postgres</c> health check (tag
+    /// <c>ready</c>) and its <see cref="PersistenceMetrics.MeterName"/> meter. A host calls this or
+    /// <see cref="StorageServiceCollectionExtensions.AddInMemoryStorage"/>, never both (see <see cref="StorageSelection"/>).
     /// </summary>
-    public static IHostApplicationBuilder AddPostgresPersistence(this IHostApplicationBuilder builder)
+    /// <remarks>
+    /// Start and stop order: the schema is migrated in <see cref="SchemaMigrationService"/>'s
+    /// <see cref="IHostedLifecycleService.StartingAsync"/>, which the host runs for every hosted service before it starts
+    /// any of them, so the schema exists before Orleans (ADO.NET clustering and reminders), the broker or the HTTP
+    /// server start, wherever this is called. The write-behind flushers write what is still pending when they stop;
+    /// hosted services stop in reverse registration order, so the host registers storage before Orleans, whose grains
+    /// stage their final snapshots while they deactivate.
+    /// </remarks>
+    public static IHostApplicationBuilder AddPostgresStorage(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        if (!builder.Configuration.IsPostgresConfigured())
+        var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName);
+        if (string.IsNullOrWhiteSpace(connectionString))
         {
-            return builder;
+            throw new OptionsValidationException(ConnectionStringKey, typeof(string), [$"{ConnectionStringKey} is required for PostgreSQL storage"]);
         }
 
-        var services = builder.Services;
-        if (services.Any(d => d.ServiceType == typeof(PostgresTwinSnapshotStore)))
-        {
-            return builder;
-        }
-
-        var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName)!;
         ValidateConnectionString(connectionString);
 
+        var services = builder.Services;
         services.AddOptions<PostgresPersistenceOptions>()
             .BindConfiguration(PostgresPersistenceOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        // The silo binds these as well; binding twice is harmless and lets this layer stand alone (tests, tools).
-        services.AddOptions<PersistenceOptions>()
-            .BindConfiguration(PersistenceOptions.SectionName)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
 
         services.AddKeyedSingleton(DataSourceKey, (provider, _) =>
@@ -82,45 +83,30 @@ public static class PersistenceExtensions
         services.TryAddSingleton<BulkWriteGate>();
         services.AddSingleton<SchemaMigrator>();
         services.AddSingleton<SchemaMigrationService>();
+        services.AddHostedService(provider => provider.GetRequiredService<SchemaMigrationService>());
 
         services.AddSingleton<PostgresTwinSnapshotStore>();
-        services.RemoveAll<ITwinSnapshotStore>();
         services.AddSingleton<ITwinSnapshotStore>(provider => provider.GetRequiredService<PostgresTwinSnapshotStore>());
         services.AddSingleton<SnapshotFlusher>();
+        services.AddHostedService(provider => provider.GetRequiredService<SnapshotFlusher>());
 
+        // History goes through the write-behind writer; registry, alerts and commands write synchronously (durable when
+        // the call returns).
         services.AddSingleton<SignalHistoryWriter>();
         services.AddSingleton<ISignalHistoryWriter>(provider => provider.GetRequiredService<SignalHistoryWriter>());
         services.AddSingleton<SignalHistoryFlusher>();
+        services.AddHostedService(provider => provider.GetRequiredService<SignalHistoryFlusher>());
         services.AddSingleton<ISignalHistoryReader, SignalHistoryReader>();
         services.AddSingleton<SignalHistoryRetention>();
-
-        // The grains' seams. Registry, alerts and commands write synchronously (durable when the call returns); history
-        // goes through the write-behind writer above.
-        services.RemoveAll<ISignalHistory>();
-        services.AddSingleton<ISignalHistory, PostgresSignalHistory>();
-        services.RemoveAll<IVehicleRegistry>();
+        services.AddHostedService(provider => provider.GetRequiredService<SignalHistoryRetention>());
         services.AddSingleton<IVehicleRegistry, PostgresVehicleRegistry>();
-        services.RemoveAll<IAlertStore>();
         services.AddSingleton<IAlertStore, PostgresAlertStore>();
-        services.RemoveAll<ICommandStore>();
         services.AddSingleton<ICommandStore, PostgresCommandStore>();
 
-        // Hosted services start in registration order and stop in reverse. Going first means the schema exists before
-        // Orleans (including ADO.NET clustering) or the gateways start, and the flushers stop last: after the silo has
-        // deactivated its grains, whose final snapshots are then written. Inserting makes that independent of where
-        // the host calls this method.
-        services.Insert(0, HostedService<SchemaMigrationService>());
-        services.Insert(1, HostedService<SnapshotFlusher>());
-        services.Insert(2, HostedService<SignalHistoryFlusher>());
-        services.Insert(3, HostedService<SignalHistoryRetention>());
-
-        services.AddHealthChecks().AddCheck<PersistenceHealthCheck>(PersistenceHealthCheck.Name, tags: ["ready"]);
+        services.AddHealthChecks().AddCheck<PersistenceHealthCheck>(PersistenceHealthCheck.Name, tags: [ReadinessTag]);
+        services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddMeter(PersistenceMetrics.MeterName));
         return builder;
     }
-
-    private static ServiceDescriptor HostedService<T>()
-        where T : class, IHostedService =>
-        ServiceDescriptor.Singleton<IHostedService>(provider => provider.GetRequiredService<T>());
 
     private static void ValidateConnectionString(string connectionString)
     {

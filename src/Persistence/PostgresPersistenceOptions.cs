@@ -4,7 +4,7 @@ namespace DigitalTwin.Persistence;
 
 /// <summary>
 /// The PostgreSQL-specific keys of the <c>Persistence</c> section. <c>Persistence:FlushInterval</c> is shared with the
-/// grains and lives in <see cref="DigitalTwin.Grains.Persistence.PersistenceOptions"/>.
+/// grains and lives in <see cref="DigitalTwin.Grains.Storage.PersistenceOptions"/>.
 /// </summary>
 public sealed class PostgresPersistenceOptions
 {

@@ -1,19 +1,18 @@
 using DigitalTwin.Api;
 using DigitalTwin.Gateway;
 using DigitalTwin.Grains.Abstractions.Vehicles;
-using DigitalTwin.Grains.Alerts;
 using DigitalTwin.Grains;
 using DigitalTwin.Grains.Commands;
 using DigitalTwin.Grains.Crash;
 using DigitalTwin.Grains.Preconditioning;
-using DigitalTwin.Grains.History;
-using DigitalTwin.Grains.Ownership;
-using DigitalTwin.Grains.Persistence;
+using DigitalTwin.Grains.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using System.Net;
 using DigitalTwin.Persistence;
 using DigitalTwin.Persistence.Snapshots;
+using DigitalTwin.ServiceDefaults;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
 using Orleans.Configuration;
 
 namespace DigitalTwin.Silo;
@@ -26,6 +25,9 @@ public static class SiloHost
     /// <summary>Orleans' ADO.NET providers load Npgsql by this invariant name.</summary>
     private const string PostgresInvariant = "Npgsql";
 
+    /// <summary>The meter Orleans' own instruments (grains activated, messages...) are published on.</summary>
+    private const string OrleansMeterName = "Microsoft.Orleans";
+
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         // Content root is the build output so `dotnet run --project src/Silo` finds its appsettings from any directory.
@@ -37,9 +39,16 @@ public static class SiloHost
 
         configure?.Invoke(builder);
 
-        builder.AddGrains();
-        builder.AddPostgresPersistence();
+        // Process-wide: the metrics pipeline and Prometheus, health endpoints. Each module below adds its own meter and
+        // readiness check to them.
+        builder.AddServiceDefaults();
+        // Storage is chosen here, once: PostgreSQL when ConnectionStrings:Postgres is set, memory otherwise. It goes
+        // before Orleans on purpose: hosted services stop in reverse registration order, so the write-behind flushers
+        // stop after the silo, whose grains stage their final snapshots while they deactivate. (The schema migration
+        // does not depend on this order: it runs in StartingAsync, before any hosted service starts.)
+        builder.AddStorage();
         builder.Services.AddSingleton<IStaleSnapshotObserver, StaleSnapshotReloader>();
+        builder.AddGrains();
         builder.AddMqttGateway();
         builder.AddApi();
         builder.Services.AddHostedService<StartupBanner>();
@@ -47,6 +56,7 @@ public static class SiloHost
 
         var app = builder.Build();
         app.MapApi();
+        app.MapDefaultEndpoints();
         return app;
     }
 
@@ -56,11 +66,6 @@ public static class SiloHost
         builder.Services.AddSingleton<IValidateOptions<SiloOptions>, SiloOptionsValidator>();
         builder.Services.AddOptions<PersistenceOptions>().BindConfiguration(PersistenceOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<ITwinSnapshotStore, InMemoryTwinSnapshotStore>();
-        builder.Services.AddSingleton<ISignalHistory, InMemorySignalHistory>();
-        builder.Services.AddSingleton<IVehicleRegistry, InMemoryVehicleRegistry>();
-        builder.Services.AddSingleton<IAlertStore, InMemoryAlertStore>();
-        builder.Services.AddSingleton<ICommandStore, InMemoryCommandStore>();
         builder.Services.AddKeyedSingleton(DomainClock.Key, (sp, _) => sp.GetRequiredService<TimeProvider>());
         builder.Services.AddOptions<CommandPolicyOptions>().BindConfiguration(CommandPolicyOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<PreconditioningOptions>().BindConfiguration(PreconditioningOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
@@ -114,5 +119,7 @@ public static class SiloHost
                 agent.Configure(o => o.GetQueueMsgsTimerPeriod = TimeSpan.FromMilliseconds(10))));
             orleans.AddMemoryGrainStorage("PubSubStore");
         });
+        builder.Services.AddHealthChecks().AddCheck<OrleansHealthCheck>("orleans", tags: [ServiceDefaultsExtensions.ReadinessTag]);
+        builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddMeter(OrleansMeterName));
     }
 }

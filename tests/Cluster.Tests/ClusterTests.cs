@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using DigitalTwin.Cluster.Tests.Support;
+using DigitalTwin.Testing;
 using Xunit.Abstractions;
 
 namespace DigitalTwin.Cluster.Tests;

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using DigitalTwin.Cluster.Tests.Support;
+using DigitalTwin.Testing;
 
 namespace DigitalTwin.Cluster.Tests;
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using DigitalTwin.Grains.Storage;
 using MQTTnet;
 using DigitalTwin.Grains.Alerts;
 using DigitalTwin.Silo;

@@ -4,9 +4,9 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
-using DigitalTwin.Persistence.Tests.Support;
 using DigitalTwin.Security;
 using DigitalTwin.Silo;
+using DigitalTwin.Testing;
 using Microsoft.AspNetCore.Builder;
 
 namespace DigitalTwin.EndToEnd.Tests;

@@ -1,11 +1,9 @@
 using DigitalTwin.Grains.Abstractions.Vehicles;
-using DigitalTwin.Grains.Alerts;
 using DigitalTwin.Grains.Commands;
 using DigitalTwin.Grains.Crash;
 using DigitalTwin.Grains.Preconditioning;
+using DigitalTwin.Grains.Storage;
 using Microsoft.Extensions.Time.Testing;
-using DigitalTwin.Grains.History;
-using DigitalTwin.Grains.Persistence;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 
@@ -44,10 +42,7 @@ public sealed class ClusterFixture : IAsyncLifetime
     {
         public void Configure(ISiloBuilder siloBuilder)
         {
-            siloBuilder.Services.AddSingleton<ITwinSnapshotStore, InMemoryTwinSnapshotStore>();
-            siloBuilder.Services.AddSingleton<ISignalHistory, InMemorySignalHistory>();
-            siloBuilder.Services.AddSingleton<IAlertStore, InMemoryAlertStore>();
-            siloBuilder.Services.AddSingleton<ICommandStore, InMemoryCommandStore>();
+            siloBuilder.Services.AddInMemoryStorage();
             siloBuilder.Services.AddOptions<CrashDetectionOptions>();
             siloBuilder.Services.AddOptions<CommandPolicyOptions>();
             siloBuilder.Services.AddOptions<PreconditioningOptions>();

@@ -1,4 +1,4 @@
-using DigitalTwin.Grains.Persistence;
+using DigitalTwin.Grains.Storage;
 using DigitalTwin.Persistence.Diagnostics;
 using DigitalTwin.Persistence.History;
 using DigitalTwin.Persistence.Snapshots;
@@ -19,11 +19,11 @@ public sealed class PersistenceHostingTests(PostgresFixture postgres)
     {
         var builder = NewBuilder(connectionString: null);
 
-        builder.AddPostgresPersistence();
+        builder.AddStorage();
 
         using var host = builder.Build();
         Assert.IsType<InMemoryTwinSnapshotStore>(host.Services.GetRequiredService<ITwinSnapshotStore>());
-        Assert.Null(host.Services.GetService<ISignalHistoryWriter>());
+        Assert.Null(host.Services.GetService<SignalHistoryWriter>());
         Assert.DoesNotContain(builder.Services, d => d.ServiceType == typeof(PostgresTwinSnapshotStore));
     }
 
@@ -32,7 +32,7 @@ public sealed class PersistenceHostingTests(PostgresFixture postgres)
     {
         var builder = NewBuilder("Host=db;Password=hunter2;Colour=blue");
 
-        var error = Assert.Throws<OptionsValidationException>(() => builder.AddPostgresPersistence());
+        var error = Assert.Throws<OptionsValidationException>(() => builder.AddStorage());
 
         Assert.Contains("ConnectionStrings:Postgres", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("hunter2", error.Message, StringComparison.Ordinal);
@@ -42,7 +42,7 @@ public sealed class PersistenceHostingTests(PostgresFixture postgres)
     public async Task A_bad_persistence_setting_stops_start_up_naming_the_key()
     {
         var builder = NewBuilder(await postgres.CreateEmptyDatabaseAsync("bad_setting"), ("Persistence:MaxPendingSnapshots", "0"));
-        builder.AddPostgresPersistence();
+        builder.AddStorage();
         using var host = builder.Build();
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
@@ -58,7 +58,7 @@ public sealed class PersistenceHostingTests(PostgresFixture postgres)
         var probe = new SchemaProbe(connectionString);
         builder.Services.AddSingleton<IHostedService>(probe);
 
-        builder.AddPostgresPersistence();
+        builder.AddStorage();
         using var host = builder.Build();
         await host.StartAsync();
         await host.StopAsync();
@@ -72,7 +72,7 @@ public sealed class PersistenceHostingTests(PostgresFixture postgres)
         var connectionString = await postgres.CreateEmptyDatabaseAsync("hosting_stop");
         // Far longer than the test: only the shutdown flush can write the snapshot.
         var builder = NewBuilder(connectionString, ("Persistence:FlushInterval", "00:10:00"));
-        builder.AddPostgresPersistence();
+        builder.AddStorage();
         using var host = builder.Build();
         await host.StartAsync();
         var vin = TestVins.Next();
@@ -93,9 +93,8 @@ public sealed class PersistenceHostingTests(PostgresFixture postgres)
         var values = settings.ToDictionary(s => s.Key, s => (string?)s.Value);
         values["ConnectionStrings:Postgres"] = connectionString;
         builder.Configuration.AddInMemoryCollection(values);
-        // What the silo registers today; the PostgreSQL registration has to win over it.
+        // What the silo binds itself; the storage is chosen by AddStorage.
         builder.Services.AddOptions<PersistenceOptions>().BindConfiguration(PersistenceOptions.SectionName);
-        builder.Services.AddSingleton<ITwinSnapshotStore, InMemoryTwinSnapshotStore>();
         return builder;
     }
 

@@ -1,4 +1,5 @@
 using DigitalTwin.Persistence.Tests.Support;
+using DigitalTwin.Testing;
 using Npgsql;
 
 namespace DigitalTwin.Persistence.Tests;

@@ -18,7 +18,7 @@ public sealed class SignalHistoryTests(PostgresFixture postgres) : IAsyncLifetim
     public Task DisposeAsync() => Task.CompletedTask;
 
     [Fact]
-    public async Task A_range_query_returns_one_signal_of_one_vehicle_oldest_first_from_inclusive_to_exclusive()
+    public async Task A_range_query_returns_one_signal_of_one_vehicle_oldest_first_both_ends_included()
     {
         await using var harness = Harness.Create(_connectionString);
         var (vin, other) = (TestVins.Next(), TestVins.Next());
@@ -31,7 +31,7 @@ public sealed class SignalHistoryTests(PostgresFixture postgres) : IAsyncLifetim
         }
 
         await harness.HistoryFlusher.FlushAsync(CancellationToken.None);
-        var points = await harness.HistoryReader.QueryAsync(vin, "Vehicle.Speed", T0.AddSeconds(1), T0.AddSeconds(4), 100, CancellationToken.None);
+        var points = await QueryAsync(harness, vin, "Vehicle.Speed", T0.AddSeconds(1), T0.AddSeconds(3), 100);
 
         Assert.Equal([T0.AddSeconds(1), T0.AddSeconds(2), T0.AddSeconds(3)], points.Select(p => p.Ts));
         Assert.Equal([10.0, 20.0, 30.0], points.Select(p => p.Value.Number));
@@ -49,7 +49,7 @@ public sealed class SignalHistoryTests(PostgresFixture postgres) : IAsyncLifetim
         }
 
         await harness.HistoryFlusher.FlushAsync(CancellationToken.None);
-        var points = await harness.HistoryReader.QueryAsync(vin, "Vehicle.Speed", T0, T0.AddHours(1), 4, CancellationToken.None);
+        var points = await QueryAsync(harness, vin, "Vehicle.Speed", T0, T0.AddHours(1), 4);
 
         Assert.Equal([0.0, 1.0, 2.0, 3.0], points.Select(p => p.Value.Number));
     }
@@ -70,7 +70,7 @@ public sealed class SignalHistoryTests(PostgresFixture postgres) : IAsyncLifetim
             ],
             DateTimeOffset.UtcNow);
 
-        Assert.Equal(4, harness.HistoryWriter.AppendTelemetry(vin, message));
+        Assert.Equal(4, harness.HistoryWriter.Append(vin, message));
         await harness.HistoryFlusher.FlushAsync(CancellationToken.None);
 
         Assert.Equal(SignalValue.FromNumber(87.5), (await QueryOneAsync(harness, vin, "Vehicle.Speed")).Value);
@@ -117,7 +117,7 @@ public sealed class SignalHistoryTests(PostgresFixture postgres) : IAsyncLifetim
         Assert.Equal(2, harness.Metrics.HistoryRowsRejected);
         Assert.Equal(18, harness.Metrics.HistoryRowsWritten);
         Assert.Equal(0, harness.HistoryWriter.PendingCount);
-        var points = await harness.HistoryReader.QueryAsync(vin, "Vehicle.Note", T0, T0.AddSeconds(1), 100, CancellationToken.None);
+        var points = await QueryAsync(harness, vin, "Vehicle.Note", T0, T0.AddSeconds(1), 100);
         Assert.Equal(18, points.Count);
         Assert.DoesNotContain(points, p => p.Ts == T0.AddMilliseconds(13) || p.Ts == T0.AddMilliseconds(17));
     }
@@ -178,7 +178,7 @@ public sealed class SignalHistoryTests(PostgresFixture postgres) : IAsyncLifetim
         var deleted = await harness.Retention.DeleteExpiredAsync(CancellationToken.None);
 
         Assert.Equal(2, deleted);
-        var left = await harness.HistoryReader.QueryAsync(vin, "Vehicle.Speed", now.AddYears(-1), now.AddMinutes(1), 100, CancellationToken.None);
+        var left = await QueryAsync(harness, vin, "Vehicle.Speed", now.AddYears(-1), now.AddMinutes(1), 100);
         Assert.Equal([3.0, 4.0], left.Select(p => p.Value.Number));
     }
 
@@ -198,7 +198,7 @@ public sealed class SignalHistoryTests(PostgresFixture postgres) : IAsyncLifetim
         }
 
         await using var explain = new Npgsql.NpgsqlCommand(
-            "EXPLAIN SELECT ts FROM signal_history WHERE vin = $1 AND signal = $2 AND ts >= $3 AND ts < $4 ORDER BY ts LIMIT 100",
+            "EXPLAIN SELECT ts FROM signal_history WHERE vin = $1 AND signal = $2 AND ts >= $3 AND ts <= $4 ORDER BY ts LIMIT 100",
             connection);
         explain.Parameters.Add(new Npgsql.NpgsqlParameter { Value = vin });
         explain.Parameters.Add(new Npgsql.NpgsqlParameter { Value = "Vehicle.Speed" });
@@ -220,6 +220,15 @@ public sealed class SignalHistoryTests(PostgresFixture postgres) : IAsyncLifetim
     private static DateTimeOffset WholeMilliseconds(DateTimeOffset value) =>
         new(value.UtcTicks - (value.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
 
-    private static async Task<SignalHistoryPoint> QueryOneAsync(Harness harness, string vin, string signal) =>
-        Assert.Single(await harness.HistoryReader.QueryAsync(vin, signal, T0.AddDays(-1), T0.AddDays(1), 10, CancellationToken.None));
+    private static async Task<Point> QueryOneAsync(Harness harness, string vin, string signal) =>
+        Assert.Single(await QueryAsync(harness, vin, signal, T0.AddDays(-1), T0.AddDays(1), 10));
+
+    /// <summary>The reader's query (both ends included), its points' times read back as instants.</summary>
+    private static async Task<List<Point>> QueryAsync(Harness harness, string vin, string signal, DateTimeOffset from, DateTimeOffset to, int limit)
+    {
+        var points = await harness.HistoryReader.QueryAsync(vin, signal, from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds(), limit, CancellationToken.None);
+        return points.Select(p => new Point(DateTimeOffset.FromUnixTimeMilliseconds(p.Ts), p.Value)).ToList();
+    }
+
+    private readonly record struct Point(DateTimeOffset Ts, SignalValue Value);
 }

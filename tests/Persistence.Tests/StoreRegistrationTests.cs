@@ -1,8 +1,5 @@
-using DigitalTwin.Grains.Alerts;
-using DigitalTwin.Grains.Commands;
-using DigitalTwin.Grains.History;
 using DigitalTwin.Grains.Ownership;
-using DigitalTwin.Grains.Persistence;
+using DigitalTwin.Grains.Storage;
 using DigitalTwin.Persistence.Alerts;
 using DigitalTwin.Persistence.Commands;
 using DigitalTwin.Persistence.History;
@@ -17,17 +14,18 @@ namespace DigitalTwin.Persistence.Tests;
 [Collection(PostgresCollection.Name)]
 public sealed class StoreRegistrationTests(PostgresFixture postgres)
 {
-    private static readonly Type[] Seams = [typeof(ISignalHistory), typeof(IVehicleRegistry), typeof(IAlertStore), typeof(ICommandStore)];
+    private static readonly Type[] Seams = [typeof(ISignalHistoryWriter), typeof(ISignalHistoryReader), typeof(IVehicleRegistry), typeof(IAlertStore), typeof(ICommandStore)];
 
     [Fact]
     public void Without_a_connection_string_the_in_memory_stores_stay()
     {
         var builder = NewBuilder(connectionString: null);
 
-        builder.AddPostgresPersistence();
+        builder.AddStorage();
 
         using var host = builder.Build();
-        Assert.IsType<InMemorySignalHistory>(host.Services.GetRequiredService<ISignalHistory>());
+        Assert.IsType<InMemorySignalHistory>(host.Services.GetRequiredService<ISignalHistoryWriter>());
+        Assert.IsType<InMemorySignalHistory>(host.Services.GetRequiredService<ISignalHistoryReader>());
         Assert.IsType<InMemoryVehicleRegistry>(host.Services.GetRequiredService<IVehicleRegistry>());
         Assert.IsType<InMemoryAlertStore>(host.Services.GetRequiredService<IAlertStore>());
         Assert.IsType<InMemoryCommandStore>(host.Services.GetRequiredService<ICommandStore>());
@@ -38,7 +36,7 @@ public sealed class StoreRegistrationTests(PostgresFixture postgres)
     {
         var builder = NewBuilder(await postgres.CreateEmptyDatabaseAsync("store_registration"));
 
-        builder.AddPostgresPersistence();
+        builder.AddStorage();
 
         foreach (var seam in Seams)
         {
@@ -46,7 +44,8 @@ public sealed class StoreRegistrationTests(PostgresFixture postgres)
         }
 
         using var host = builder.Build();
-        Assert.IsType<PostgresSignalHistory>(host.Services.GetRequiredService<ISignalHistory>());
+        Assert.IsType<SignalHistoryWriter>(host.Services.GetRequiredService<ISignalHistoryWriter>());
+        Assert.IsType<SignalHistoryReader>(host.Services.GetRequiredService<ISignalHistoryReader>());
         Assert.IsType<PostgresVehicleRegistry>(host.Services.GetRequiredService<IVehicleRegistry>());
         Assert.IsType<PostgresAlertStore>(host.Services.GetRequiredService<IAlertStore>());
         Assert.IsType<PostgresCommandStore>(host.Services.GetRequiredService<ICommandStore>());
@@ -57,7 +56,7 @@ public sealed class StoreRegistrationTests(PostgresFixture postgres)
     {
         var connectionString = await postgres.CreateEmptyDatabaseAsync("store_hosting");
         var builder = NewBuilder(connectionString);
-        builder.AddPostgresPersistence();
+        builder.AddStorage();
         using var host = builder.Build();
         await host.StartAsync();
         var vin = TestVins.Next();
@@ -73,14 +72,9 @@ public sealed class StoreRegistrationTests(PostgresFixture postgres)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Postgres"] = connectionString });
-        // What the silo registers today; the PostgreSQL registrations have to win over it.
+        // What the silo binds itself; the storage is chosen by AddStorage.
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddOptions<PersistenceOptions>().BindConfiguration(PersistenceOptions.SectionName);
-        builder.Services.AddSingleton<ITwinSnapshotStore, InMemoryTwinSnapshotStore>();
-        builder.Services.AddSingleton<ISignalHistory, InMemorySignalHistory>();
-        builder.Services.AddSingleton<IVehicleRegistry, InMemoryVehicleRegistry>();
-        builder.Services.AddSingleton<IAlertStore, InMemoryAlertStore>();
-        builder.Services.AddSingleton<ICommandStore, InMemoryCommandStore>();
         return builder;
     }
 }

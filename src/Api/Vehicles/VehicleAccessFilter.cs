@@ -1,5 +1,6 @@
 using DigitalTwin.Api.Auth;
 using DigitalTwin.Grains.Ownership;
+using DigitalTwin.Grains.Storage;
 using Microsoft.AspNetCore.Http;
 
 namespace DigitalTwin.Api.Vehicles;

@@ -6,8 +6,8 @@ using DigitalTwin.Api.Preconditioning;
 using DigitalTwin.Api.Problems;
 using DigitalTwin.Api.Streaming;
 using DigitalTwin.Grains.Abstractions.Vehicles;
-using DigitalTwin.Grains.History;
 using DigitalTwin.Grains.Ownership;
+using DigitalTwin.Grains.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -153,7 +153,7 @@ public static class VehiclesApi
         [Description("Start of the range, ISO 8601 (default: one hour before `to`)")] DateTimeOffset? from,
         [Description("End of the range, ISO 8601 (default: now)")] DateTimeOffset? to,
         [Description("Most points to return, oldest first (default 1000)")] int? limit,
-        ISignalHistory history,
+        ISignalHistoryReader history,
         TimeProvider time,
         IOptions<ApiOptions> options,
         CancellationToken cancellationToken)

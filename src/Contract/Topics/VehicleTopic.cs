@@ -1,3 +1,5 @@
+using DigitalTwin.Contract;
+
 
 
 namespace DigitalTwin.Contract.Topics;

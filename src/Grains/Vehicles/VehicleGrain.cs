@@ -5,9 +5,8 @@ using DigitalTwin.Grains.Abstractions.Vehicles;
 using DigitalTwin.Grains.Alerts;
 using DigitalTwin.Grains.Commands;
 using DigitalTwin.Grains.Crash;
-using DigitalTwin.Grains.History;
-using DigitalTwin.Grains.Persistence;
 using DigitalTwin.Grains.Preconditioning;
+using DigitalTwin.Grains.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -31,7 +30,7 @@ public sealed partial class VehicleGrain(
     ITwinSnapshotStore store,
     IAlertStore alerts,
     ICommandStore commands,
-    ISignalHistory history,
+    ISignalHistoryWriter history,
     IOptions<PersistenceOptions> options,
     IOptions<CrashDetectionOptions> crashOptions,
     IOptions<CommandPolicyOptions> commandOptions,

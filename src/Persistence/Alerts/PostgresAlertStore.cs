@@ -2,6 +2,7 @@ using DigitalTwin.Contract;
 using System.Text.Json;
 using DigitalTwin.Grains.Abstractions.Crash;
 using DigitalTwin.Grains.Alerts;
+using DigitalTwin.Grains.Storage;
 using DigitalTwin.Persistence.Documents;
 using DigitalTwin.Persistence.WriteBehind;
 using Microsoft.Extensions.DependencyInjection;

@@ -3,6 +3,7 @@ using System.Data.Common;
 using System.Text.Json;
 using DigitalTwin.Grains.Abstractions.Commands;
 using DigitalTwin.Grains.Commands;
+using DigitalTwin.Grains.Storage;
 using DigitalTwin.Persistence.Documents;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using DigitalTwin.Grains.Abstractions.Telemetry;
+using DigitalTwin.Grains.Storage;
 using DigitalTwin.Persistence.Diagnostics;
 using DigitalTwin.Persistence.WriteBehind;
 using Microsoft.Extensions.DependencyInjection;
@@ -47,6 +48,28 @@ public sealed partial class SignalHistoryWriter : ISignalHistoryWriter
     /// <summary>Samples not in PostgreSQL yet, including the batch being written.</summary>
     public int PendingCount => Volatile.Read(ref _pendingCount);
 
+    /// <summary>Queues every signal of an applied telemetry document, stamped with the document's sample time.</summary>
+    /// <returns>How many samples were accepted; fewer than sent means the history bound was reached.</returns>
+    public int Append(string vin, TelemetryMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var sampledAt = DateTimeOffset.FromUnixTimeMilliseconds(message.Ts);
+        var accepted = 0;
+        foreach (var sample in message.Signals)
+        {
+            if (Append(new SignalHistoryRow(vin, sample.Name, sampledAt, sample.Value)))
+            {
+                accepted++;
+            }
+        }
+
+        return accepted;
+    }
+
+    /// <summary>
+    /// Queues one sample. Returns false if <c>Persistence:MaxPendingHistoryRows</c> samples are already waiting, in
+    /// which case the sample is dropped, counted and logged.
+    /// </summary>
     public bool Append(SignalHistoryRow row)
     {
         if (Interlocked.Increment(ref _pendingCount) > _options.MaxPendingHistoryRows)

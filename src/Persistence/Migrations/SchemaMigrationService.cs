@@ -6,19 +6,20 @@ using Npgsql;
 namespace DigitalTwin.Persistence.Migrations;
 
 /// <summary>
-/// Migrates the schema while the host starts, before the silo joins the cluster or takes traffic (it is registered as
-/// the first hosted service). PostgreSQL that is still starting up is waited for, up to
+/// Migrates the schema while the host starts, before the silo joins the cluster or takes traffic: in
+/// <see cref="StartingAsync"/>, which the host runs for every hosted service before it starts any of them, so no
+/// service needs the schema before it exists, wherever it was registered. PostgreSQL that is still starting up is waited for, up to
 /// <c>Persistence:StartupTimeout</c>; after that start-up fails with the reason.
 /// </summary>
 public sealed partial class SchemaMigrationService(
     SchemaMigrator migrator,
     IOptions<PostgresPersistenceOptions> options,
     ILogger<SchemaMigrationService> logger,
-    TimeProvider? timeProvider = null) : IHostedService
+    TimeProvider? timeProvider = null) : IHostedLifecycleService
 {
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartingAsync(CancellationToken cancellationToken)
     {
         var deadline = _time.GetUtcNow() + options.Value.StartupTimeout;
         var delay = TimeSpan.FromMilliseconds(250);
@@ -38,7 +39,15 @@ public sealed partial class SchemaMigrationService(
         }
     }
 
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     // Unreachable or starting servers are worth waiting for; a failing migration script is not.
     private static bool IsWorthWaitingFor(Exception exception) =>

@@ -1,4 +1,5 @@
 using DigitalTwin.Grains.Ownership;
+using DigitalTwin.Grains.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

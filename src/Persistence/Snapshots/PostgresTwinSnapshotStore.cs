@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using DigitalTwin.Grains.Abstractions.Vehicles;
-using DigitalTwin.Grains.Persistence;
+using DigitalTwin.Grains.Storage;
 using DigitalTwin.Persistence.Diagnostics;
 using DigitalTwin.Persistence.WriteBehind;
 using Microsoft.Extensions.DependencyInjection;

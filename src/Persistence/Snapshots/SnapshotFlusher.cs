@@ -1,4 +1,4 @@
-using DigitalTwin.Grains.Persistence;
+using DigitalTwin.Grains.Storage;
 using DigitalTwin.Persistence.Diagnostics;
 using DigitalTwin.Persistence.WriteBehind;
 using Microsoft.Extensions.Logging;
@@ -9,7 +9,7 @@ namespace DigitalTwin.Persistence.Snapshots;
 /// <summary>
 /// Writes the pending snapshots every <c>Persistence:FlushInterval</c>, backs off while PostgreSQL fails, and writes
 /// everything that is left when the host stops (after the silo has deactivated its grains, see
-/// <see cref="PersistenceExtensions.AddPostgresPersistence"/>).
+/// <see cref="PersistenceExtensions.AddPostgresStorage"/>).
 /// </summary>
 public sealed class SnapshotFlusher(
     PostgresTwinSnapshotStore store,

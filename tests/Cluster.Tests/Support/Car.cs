@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using DigitalTwin.Testing;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;

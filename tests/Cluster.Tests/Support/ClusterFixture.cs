@@ -5,8 +5,8 @@ using System.Net.Http.Headers;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using DigitalTwin.Persistence.Tests.Support;
 using DigitalTwin.Security;
+using DigitalTwin.Testing;
 using Npgsql;
 
 namespace DigitalTwin.Cluster.Tests.Support;

@@ -1,3 +1,5 @@
+using DigitalTwin.Testing;
+
 namespace DigitalTwin.Cluster.Tests.Support;
 
 /// <summary>A test's cars, each connected to the silo chosen for it; disposing disconnects them all.</summary>

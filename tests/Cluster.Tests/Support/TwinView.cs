@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using DigitalTwin.Testing;
 
 namespace DigitalTwin.Cluster.Tests.Support;
 

@@ -1,4 +1,4 @@
-using DigitalTwin.Grains.Persistence;
+using DigitalTwin.Grains.Storage;
 using DigitalTwin.Persistence.Diagnostics;
 using DigitalTwin.Persistence.History;
 using DigitalTwin.Persistence.Snapshots;

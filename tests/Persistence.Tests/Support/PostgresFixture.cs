@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using DigitalTwin.Persistence.Migrations;
+using DigitalTwin.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 

@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using DigitalTwin.Grains.Abstractions.Commands;
+using DigitalTwin.Grains.Commands;
 
-namespace DigitalTwin.Grains.Commands;
+namespace DigitalTwin.Grains.Storage;
 
 public sealed class InMemoryCommandStore : ICommandStore
 {

@@ -1,7 +1,7 @@
 using DigitalTwin.Gateway.Mqtt;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace DigitalTwin.Api.Health;
+namespace DigitalTwin.Gateway.Diagnostics;
 
 internal sealed class MqttBrokerHealthCheck(EmbeddedMqttBroker broker) : IHealthCheck
 {

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Orleans.Runtime;
 
-namespace DigitalTwin.Api.Health;
+namespace DigitalTwin.Silo;
 
 /// <summary>Ready when this silo is an active member of its cluster.</summary>
 internal sealed class OrleansHealthCheck(IClusterMembershipService membership, ILocalSiloDetails silo) : IHealthCheck

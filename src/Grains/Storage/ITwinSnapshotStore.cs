@@ -1,6 +1,6 @@
 using DigitalTwin.Grains.Abstractions.Vehicles;
 
-namespace DigitalTwin.Grains.Persistence;
+namespace DigitalTwin.Grains.Storage;
 
 /// <summary>
 /// Where twins rest between activations. Writes are write-behind: <see cref="Stage"/> hands over the

@@ -1,4 +1,6 @@
-namespace DigitalTwin.Grains.Ownership;
+using DigitalTwin.Grains.Ownership;
+
+namespace DigitalTwin.Grains.Storage;
 
 /// <summary>
 /// Which person owns which vehicle: the single source of the API's ownership check.

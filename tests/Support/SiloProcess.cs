@@ -4,9 +4,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
-using DigitalTwin.Persistence.Tests.Support;
-
-namespace DigitalTwin.Cluster.Tests.Support;
+namespace DigitalTwin.Testing;
 
 /// <summary>
 /// One silo as an operator runs it: <c>dotnet DigitalTwin.Silo.dll --key=value ...</c> in a process of its own, on

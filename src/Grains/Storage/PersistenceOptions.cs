@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace DigitalTwin.Grains.Persistence;
+namespace DigitalTwin.Grains.Storage;
 
 public sealed class PersistenceOptions
 {

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using DigitalTwin.Grains.Abstractions.Vehicles;
 
-namespace DigitalTwin.Grains.Persistence;
+namespace DigitalTwin.Grains.Storage;
 
 /// <summary>The embedded default: twins survive deactivation, not a restart of the process.</summary>
 public sealed class InMemoryTwinSnapshotStore : ITwinSnapshotStore

@@ -1,4 +1,6 @@
-namespace DigitalTwin.Grains.Ownership;
+using DigitalTwin.Grains.Ownership;
+
+namespace DigitalTwin.Grains.Storage;
 
 public sealed class InMemoryVehicleRegistry(TimeProvider time) : IVehicleRegistry
 {

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using DigitalTwin.Grains.Abstractions.Crash;
 
-namespace DigitalTwin.Grains.Alerts;
+namespace DigitalTwin.Grains.Storage;
 
 public sealed class InMemoryAlertStore : IAlertStore
 {

@@ -1,6 +1,6 @@
 using DigitalTwin.Grains.Abstractions.Crash;
 
-namespace DigitalTwin.Grains.Alerts;
+namespace DigitalTwin.Grains.Storage;
 
 /// <summary>
 /// Where alerts are kept. Unlike twin snapshots, a save is durable when it returns: an alert is stored before

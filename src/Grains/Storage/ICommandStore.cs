@@ -1,6 +1,6 @@
 using DigitalTwin.Grains.Abstractions.Commands;
 
-namespace DigitalTwin.Grains.Commands;
+namespace DigitalTwin.Grains.Storage;
 
 /// <summary>Commands and their state changes; a save is durable when it returns.</summary>
 public interface ICommandStore

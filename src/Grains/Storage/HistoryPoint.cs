@@ -1,7 +1,7 @@
 using DigitalTwin.Grains.Abstractions.Telemetry;
 using DigitalTwin.Contract.Telemetry;
 
-namespace DigitalTwin.Grains.History;
+namespace DigitalTwin.Grains.Storage;
 
 /// <param name="Ts">The car's sample time, Unix epoch milliseconds.</param>
 public readonly record struct HistoryPoint(long Ts, SignalValue Value);

@@ -1,10 +1,9 @@
 using DigitalTwin.Grains.Abstractions.Telemetry;
-using DigitalTwin.Grains.History;
-using DigitalTwin.Grains.Persistence;
+using DigitalTwin.Grains.Storage;
 using Microsoft.Extensions.Options;
 using DigitalTwin.Contract.Telemetry;
 
-namespace DigitalTwin.Grains.Tests.History;
+namespace DigitalTwin.Grains.Tests.Storage;
 
 public sealed class InMemorySignalHistoryTests
 {

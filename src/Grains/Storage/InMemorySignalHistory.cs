@@ -1,31 +1,32 @@
 using System.Collections.Concurrent;
 using DigitalTwin.Grains.Abstractions.Telemetry;
-using DigitalTwin.Grains.Persistence;
 using Microsoft.Extensions.Options;
 using DigitalTwin.Contract.Telemetry;
 
-namespace DigitalTwin.Grains.History;
+namespace DigitalTwin.Grains.Storage;
 
 /// <summary>
 /// The embedded default: the last <see cref="PersistenceOptions.InMemoryHistoryPerSignal"/> points of each
 /// signal, so memory stays bounded per twin. PostgreSQL keeps history for the retention period instead.
 /// </summary>
-public sealed class InMemorySignalHistory(IOptions<PersistenceOptions> options) : ISignalHistory
+public sealed class InMemorySignalHistory(IOptions<PersistenceOptions> options) : ISignalHistoryReader, ISignalHistoryWriter
 {
     private readonly int _capacity = options.Value.InMemoryHistoryPerSignal;
     private readonly ConcurrentDictionary<(string Vin, string Signal), Series> _series = new();
 
-    public void Append(string vin, TelemetryMessage message)
+    public int Append(string vin, TelemetryMessage message)
     {
         if (_capacity == 0)
         {
-            return;
+            return 0;
         }
 
         foreach (var sample in message.Signals)
         {
             _series.GetOrAdd((vin, sample.Name), static (_, capacity) => new Series(capacity), _capacity).Add(new HistoryPoint(message.Ts, sample.Value));
         }
+
+        return message.Signals.Length;
     }
 
     public ValueTask<IReadOnlyList<HistoryPoint>> QueryAsync(string vin, string signal, long fromMs, long toMs, int limit, CancellationToken cancellationToken)

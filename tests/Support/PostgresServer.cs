@@ -7,14 +7,14 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Npgsql;
 
-namespace DigitalTwin.Persistence.Tests.Support;
+namespace DigitalTwin.Testing;
 
 /// <summary>
 /// A real PostgreSQL for tests. By default a throwaway cluster: <c>initdb</c> into a temporary directory, started on a
 /// free loopback port with its unix socket in that directory, stopped and deleted on dispose (or when the process
 /// exits). With <see cref="ConnectionStringVariable"/> set, the user's own server is used instead and only the
-/// databases created here are dropped at the end. Depends on Npgsql alone, not on a test framework, so that other
-/// test projects can share it.
+/// databases created here are dropped at the end (<see cref="PostgresServerOptions.UseConfiguredServer"/>). Depends on
+/// Npgsql alone, not on a test framework, so that every test project and the bench share it.
 /// </summary>
 public sealed partial class PostgresServer : IAsyncDisposable
 {
@@ -49,9 +49,14 @@ public sealed partial class PostgresServer : IAsyncDisposable
     /// <summary>True when this instance started the server and will delete it.</summary>
     public bool IsThrowaway => _cluster is not null;
 
-    public static async Task<PostgresServer> StartAsync(CancellationToken cancellationToken = default)
+    /// <summary>The tests' server: <see cref="ConnectionStringVariable"/>'s if set, else a fast throwaway cluster.</summary>
+    public static Task<PostgresServer> StartAsync(CancellationToken cancellationToken = default) =>
+        StartAsync(new PostgresServerOptions(), cancellationToken);
+
+    public static async Task<PostgresServer> StartAsync(PostgresServerOptions options, CancellationToken cancellationToken = default)
     {
-        var external = Environment.GetEnvironmentVariable(ConnectionStringVariable);
+        ArgumentNullException.ThrowIfNull(options);
+        var external = options.UseConfiguredServer ? Environment.GetEnvironmentVariable(ConnectionStringVariable) : null;
         if (!string.IsNullOrWhiteSpace(external))
         {
             await using var connection = new NpgsqlConnection(external);
@@ -68,7 +73,7 @@ public sealed partial class PostgresServer : IAsyncDisposable
             return new PostgresServer(external, cluster: null);
         }
 
-        var cluster = await ThrowawayCluster.StartAsync(cancellationToken);
+        var cluster = await ThrowawayCluster.StartAsync(options, cancellationToken);
         return new PostgresServer(cluster.ConnectionString, cluster);
     }
 
@@ -127,6 +132,31 @@ public sealed partial class PostgresServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The directory of <c>initdb</c> and <c>pg_ctl</c>: <see cref="BinDirectoryVariable"/>, the newest
+    /// /usr/lib/postgresql/*/bin, or PATH; null when PostgreSQL is not installed.
+    /// </summary>
+    public static string? FindBinDirectory()
+    {
+        var configured = Environment.GetEnvironmentVariable(BinDirectoryVariable);
+        var candidates = new List<string>();
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            candidates.Add(configured);
+        }
+
+        if (Directory.Exists("/usr/lib/postgresql"))
+        {
+            // Newest major version first.
+            candidates.AddRange(Directory.GetDirectories("/usr/lib/postgresql")
+                .OrderByDescending(d => int.TryParse(Path.GetFileName(d), out var major) ? major : 0)
+                .Select(d => Path.Combine(d, "bin")));
+        }
+
+        candidates.AddRange((Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries));
+        return candidates.FirstOrDefault(d => File.Exists(Path.Combine(d, "initdb")) && File.Exists(Path.Combine(d, "pg_ctl")));
+    }
+
     private void OnProcessExit(object? sender, EventArgs e) => _cluster?.StopNow();
 
     [GeneratedRegex("[^a-z0-9_]")]
@@ -162,9 +192,9 @@ public sealed partial class PostgresServer : IAsyncDisposable
 
         private string LogFile => Path.Combine(_root, "postgres.log");
 
-        public static async Task<ThrowawayCluster> StartAsync(CancellationToken cancellationToken)
+        public static async Task<ThrowawayCluster> StartAsync(PostgresServerOptions options, CancellationToken cancellationToken)
         {
-            var binDirectory = FindBinDirectory();
+            var binDirectory = RequireBinDirectory();
             // initdb refuses to run as root, so as root the cluster belongs to the postgres service account.
             var asServiceUser = Environment.IsPrivilegedProcess;
             var root = Directory.CreateTempSubdirectory("digitaltwin-pg-").FullName;
@@ -185,7 +215,7 @@ public sealed partial class PostgresServer : IAsyncDisposable
                     }
 
                     // Another process may take the port between probing and binding; try a fresh one a few times.
-                    if (await candidate.TryStartAsync(throwOnFailure: attempt == 3, cancellationToken))
+                    if (await candidate.TryStartAsync(options, throwOnFailure: attempt == 3, cancellationToken))
                     {
                         cluster = candidate;
                         cluster.StartWatchdog();
@@ -254,19 +284,15 @@ public sealed partial class PostgresServer : IAsyncDisposable
                 ["-D", _dataDirectory, "-U", ServiceUser, "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"],
                 cancellationToken);
 
-        private async Task<bool> TryStartAsync(bool throwOnFailure, CancellationToken cancellationToken)
+        private async Task<bool> TryStartAsync(PostgresServerOptions options, bool throwOnFailure, CancellationToken cancellationToken)
         {
             var port = new NpgsqlConnectionStringBuilder(ConnectionString).Port;
-            // Durability is worthless for a cluster deleted after the run; without fsync the tests run faster.
-            var serverOptions = string.Join(
-                ' ',
-                "-c listen_addresses=127.0.0.1",
-                $"-p {port.ToString(CultureInfo.InvariantCulture)}",
-                $"-k {_root}",
-                "-c fsync=off",
-                "-c synchronous_commit=off",
-                "-c full_page_writes=off",
-                "-c max_connections=200");
+            string[] placement = ["-c listen_addresses=127.0.0.1", $"-p {port.ToString(CultureInfo.InvariantCulture)}", $"-k {_root}"];
+            // Durability is worthless for a cluster deleted after the run; without fsync the tests run faster. A benchmark
+            // asks for the server's defaults instead, so that it measures what a deployment would see.
+            string[] speed = options.Durable ? [] : ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off", "-c max_connections=200"];
+            // Last, so that the caller's settings win over the ones above.
+            var serverOptions = string.Join(' ', placement.Concat(speed).Concat(options.Settings.Select(setting => "-c " + setting)));
             try
             {
                 await RunAsServerOwnerAsync("pg_ctl", ["-D", _dataDirectory, "-l", LogFile, "-w", "-t", "60", "-o", serverOptions, "start"], cancellationToken);
@@ -320,31 +346,12 @@ public sealed partial class PostgresServer : IAsyncDisposable
                 : RunAsync(executable, arguments, _root, cancellationToken);
         }
 
-        private static string FindBinDirectory()
-        {
-            var configured = Environment.GetEnvironmentVariable(BinDirectoryVariable);
-            var candidates = new List<string>();
-            if (!string.IsNullOrWhiteSpace(configured))
-            {
-                candidates.Add(configured);
-            }
-
-            if (Directory.Exists("/usr/lib/postgresql"))
-            {
-                // Newest major version first.
-                candidates.AddRange(Directory.GetDirectories("/usr/lib/postgresql")
-                    .OrderByDescending(d => int.TryParse(Path.GetFileName(d), out var major) ? major : 0)
-                    .Select(d => Path.Combine(d, "bin")));
-            }
-
-            candidates.AddRange((Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries));
-            var found = candidates.FirstOrDefault(d => File.Exists(Path.Combine(d, "initdb")) && File.Exists(Path.Combine(d, "pg_ctl")));
-            return found ?? throw new InvalidOperationException(
+        private static string RequireBinDirectory() =>
+            FindBinDirectory() ?? throw new InvalidOperationException(
                 "The tests need a PostgreSQL server, but initdb and pg_ctl were not found in " +
                 $"{BinDirectoryVariable}, /usr/lib/postgresql/*/bin or PATH. Install the server binaries " +
                 $"(Debian: apt-get install postgresql-15) or set {ConnectionStringVariable} to a connection string of a " +
                 "server whose user may create databases.");
-        }
 
         private static string FindRunUser() =>
             new[] { "/usr/sbin/runuser", "/sbin/runuser", "/usr/bin/runuser" }.FirstOrDefault(File.Exists)

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace DigitalTwin.Api.Health;
+namespace DigitalTwin.ServiceDefaults;
 
 internal static class HealthResponseWriter
 {

@@ -2,7 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 
-namespace DigitalTwin.Persistence.Tests.Support;
+namespace DigitalTwin.Testing;
 
 /// <summary>
 /// A test host killed outright (a hang dump, a cancelled CI job) runs neither Dispose nor exit handlers. This shell

@@ -1,0 +1,15 @@
+using DigitalTwin.Grains.Abstractions.Telemetry;
+using DigitalTwin.Contract.Telemetry;
+
+namespace DigitalTwin.Grains.Storage;
+
+/// <summary>
+/// Takes the samples of applied telemetry into signal history. Appends are write-behind: they return at once and
+/// never block a grain.
+/// </summary>
+public interface ISignalHistoryWriter
+{
+    /// <summary>Queues every signal of <paramref name="message"/>, stamped with its sample time.</summary>
+    /// <returns>How many samples were kept; fewer than sent means the store's bound was reached (or history is off).</returns>
+    int Append(string vin, TelemetryMessage message);
+}
