@@ -1,29 +1,14 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Parsing;
 using System.Globalization;
 
 namespace DigitalTwin.Bench;
 
-/// <summary>The command line of the bench. <see cref="Parse"/> returns null and writes why when it is wrong.</summary>
+/// <summary>The command line of the bench (System.CommandLine). <see cref="Parse"/> returns null and writes why when it is wrong.</summary>
 public sealed class BenchOptions
 {
-    public const string Usage = """
-        Usage: dotnet run -c Release --project bench/DigitalTwin.Bench -- [options]
-
-          --smoke              1.5 s per scenario, 50 cars, 1,000 twins: proves the bench still runs
-          --cars N             connected cars (default 1000; smoke 50)
-          --duration S         seconds measured per scenario (default 30; smoke 1)
-          --qos 0|1|0,1        QoS levels of the throughput scenarios (default 0,1); latency needs QoS 1
-          --window N           QoS 1 publishes in flight per car in the max-throughput runs (default 10)
-          --out FILE           machine-readable result (default bench-results/result.json)
-          --skip LIST          comma-separated: twin,bare,bare-buffered,mosquitto,naive,latency,memory,flush,crash
-          --twins K1,K2        twin counts of the memory scenario (default 10000,100000; smoke 1000)
-          --twins-1m           also measure 1,000,000 twins (needs several GiB of memory)
-          --crashes N          crash scenario: crashes, each on a car of its own (default 1000; smoke 50)
-          --crash-twins N      twins activated before the crashes, crashes spread over them (default 10000; smoke 500)
-          --crash-connected N  of those, cars with an MQTT connection, crashing cars included (default: crashes + 1000)
-          --crash-sse N        crashing cars with an SSE client open (default 100; smoke 10)
-          --crash-rate R       ordinary telemetry in msgs/s while the crashes run (default 2000; smoke 200)
-          --crash-store S      alert store of the crash scenario: postgres or memory (default postgres)
-        """;
+    private const string Description = "The DigitalTwin bench: throughput, latency, memory, flush and crash scenarios (run with dotnet run -c Release --project bench/DigitalTwin.Bench -- [options]).";
 
     public static readonly string[] SkippableParts = ["twin", "bare", "bare-buffered", "mosquitto", "naive", "latency", "memory", "flush", "crash"];
 
@@ -90,130 +75,41 @@ public sealed class BenchOptions
 
     public bool Runs(string part) => !Skip.Contains(part);
 
+    /// <summary>Parses <paramref name="args"/>; on a mistake, or for <c>--help</c>, writes to <paramref name="error"/> and returns null.</summary>
     public static BenchOptions? Parse(IReadOnlyList<string> args, TextWriter error)
     {
-        var smoke = args.Contains("--smoke");
-        int? cars = null;
-        TimeSpan? duration = null;
-        IReadOnlyList<int>? twins = null;
-        IReadOnlyList<int> qos = [0, 1];
-        var window = 10;
-        var outPath = Path.Combine("bench-results", "result.json");
-        var skip = new HashSet<string>(StringComparer.Ordinal);
-        var twins1M = false;
-        int? memoryChild = null;
-        var memoryHistory = 0;
-        int? crashes = null;
-        int? crashTwins = null;
-        int? crashConnected = null;
-        int? crashSse = null;
-        double? crashRate = null;
-        var crashStore = "postgres";
-
-        for (var i = 0; i < args.Count; i++)
+        var command = new BenchCommand();
+        var result = command.Root.Parse(args);
+        if (result.Action is HelpAction)
         {
-            var arg = args[i];
-            string Value()
-            {
-                if (i + 1 >= args.Count)
-                {
-                    throw new FormatException($"{arg} needs a value");
-                }
-
-                return args[++i];
-            }
-
-            try
-            {
-                switch (arg)
-                {
-                    case "--smoke":
-                        break;
-                    case "--cars":
-                        cars = PositiveInt(Value(), arg);
-                        break;
-                    case "--duration":
-                        var seconds = double.Parse(Value(), NumberStyles.Float, CultureInfo.InvariantCulture);
-                        duration = seconds > 0 ? TimeSpan.FromSeconds(seconds) : throw new FormatException("--duration must be above 0 seconds");
-                        break;
-                    case "--qos":
-                        qos = Value().Split(',').Select(q => q.Trim() switch
-                        {
-                            "0" => 0,
-                            "1" => 1,
-                            _ => throw new FormatException("--qos takes 0, 1 or 0,1"),
-                        }).Distinct().Order().ToArray();
-                        break;
-                    case "--window":
-                        window = PositiveInt(Value(), arg);
-                        break;
-                    case "--out":
-                        outPath = Value();
-                        break;
-                    case "--skip":
-                        foreach (var part in Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                        {
-                            skip.Add(SkippableParts.Contains(part) ? part : throw new FormatException($"--skip knows {string.Join(", ", SkippableParts)}, not '{part}'"));
-                        }
-
-                        break;
-                    case "--twins":
-                        twins = Value().Split(',').Select(t => PositiveInt(t.Trim().Replace("_", "", StringComparison.Ordinal), arg)).ToArray();
-                        break;
-                    case "--twins-1m":
-                        twins1M = true;
-                        break;
-                    case "--crashes":
-                        crashes = PositiveInt(Value(), arg);
-                        break;
-                    case "--crash-twins":
-                        crashTwins = PositiveInt(Value(), arg);
-                        break;
-                    case "--crash-connected":
-                        crashConnected = PositiveInt(Value(), arg);
-                        break;
-                    case "--crash-sse":
-                        crashSse = int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out var sse) ? sse : throw new FormatException("--crash-sse takes a whole number");
-                        break;
-                    case "--crash-rate":
-                        var rate = double.Parse(Value(), NumberStyles.Float, CultureInfo.InvariantCulture);
-                        crashRate = rate >= 0 ? rate : throw new FormatException("--crash-rate must be 0 or more msgs/s");
-                        break;
-                    case "--crash-store":
-                        var store = Value();
-                        crashStore = store is "postgres" or "memory" ? store : throw new FormatException("--crash-store takes postgres or memory");
-                        break;
-                    case "--memory-child":
-                        memoryChild = PositiveInt(Value(), arg);
-                        break;
-                    case "--memory-history":
-                        memoryHistory = int.Parse(Value(), NumberStyles.None, CultureInfo.InvariantCulture);
-                        break;
-                    case "-h" or "--help":
-                        error.WriteLine(Usage);
-                        return null;
-                    default:
-                        throw new FormatException($"unknown option '{arg}'");
-                }
-            }
-            catch (FormatException ex)
-            {
-                error.WriteLine($"bench: {ex.Message}");
-                error.WriteLine(Usage);
-                return null;
-            }
+            WriteHelp(error);
+            return null;
         }
 
+        if (result.Errors.Count > 0)
+        {
+            foreach (var parseError in result.Errors)
+            {
+                error.WriteLine($"bench: {parseError.Message}");
+            }
+
+            WriteHelp(error);
+            return null;
+        }
+
+        var smoke = result.GetValue(command.Smoke);
+        var twins = result.GetValue(command.Twins);
+        var twins1M = result.GetValue(command.Twins1M);
         var twinCounts = (twins ?? (smoke ? [1_000] : [10_000, 100_000])).ToList();
         if (twins1M && !twinCounts.Contains(1_000_000))
         {
             twinCounts.Add(1_000_000);
         }
 
-        var crashCount = crashes ?? (smoke ? 50 : 1000);
-        var crashTwinCount = crashTwins ?? (smoke ? 500 : 10_000);
-        var crashConnectedCount = crashConnected ?? Math.Min(crashTwinCount, crashCount + DefaultCrashStreamingCars);
-        var crashSseCount = crashSse ?? (smoke ? 10 : 100);
+        var crashCount = result.GetValue(command.Crashes) ?? (smoke ? 50 : 1000);
+        var crashTwinCount = result.GetValue(command.CrashTwins) ?? (smoke ? 500 : 10_000);
+        var crashConnectedCount = result.GetValue(command.CrashConnected) ?? Math.Min(crashTwinCount, crashCount + DefaultCrashStreamingCars);
+        var crashSseCount = result.GetValue(command.CrashSse) ?? (smoke ? 10 : 100);
         var crashProblem = crashCount > crashTwinCount ? "--crashes must not exceed --crash-twins (one crash per car)"
             : crashConnectedCount < crashCount || crashConnectedCount > crashTwinCount ? "--crash-connected must lie between --crashes and --crash-twins (every crashing car is connected)"
             : crashSseCount > crashCount ? "--crash-sse must not exceed --crashes"
@@ -221,34 +117,216 @@ public sealed class BenchOptions
         if (crashProblem is not null)
         {
             error.WriteLine($"bench: {crashProblem}");
-            error.WriteLine(Usage);
+            WriteHelp(error);
             return null;
         }
 
         return new BenchOptions
         {
             Smoke = smoke,
-            Cars = cars ?? (smoke ? 50 : 1000),
-            Duration = duration ?? (smoke ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(30)),
-            QosLevels = qos,
-            Window = window,
-            OutPath = outPath,
-            Skip = skip,
+            Cars = result.GetValue(command.Cars) ?? (smoke ? 50 : 1000),
+            Duration = result.GetValue(command.Duration) ?? (smoke ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(30)),
+            QosLevels = result.GetValue(command.Qos) ?? [0, 1],
+            Window = result.GetValue(command.Window),
+            OutPath = result.GetValue(command.Out)!,
+            Skip = result.GetValue(command.Skip)!,
             TwinCounts = twinCounts,
             Twins1M = twins1M,
-            MemoryChildTwins = memoryChild,
-            MemoryChildHistory = memoryHistory,
+            MemoryChildTwins = result.GetValue(command.MemoryChild),
+            MemoryChildHistory = result.GetValue(command.MemoryHistory),
             Crashes = crashCount,
             CrashTwins = crashTwinCount,
             CrashConnected = crashConnectedCount,
             CrashSseClients = crashSseCount,
-            CrashBackgroundRate = crashRate ?? (smoke ? 200 : 2000),
-            CrashStore = crashStore,
+            CrashBackgroundRate = result.GetValue(command.CrashRate) ?? (smoke ? 200 : 2000),
+            CrashStore = result.GetValue(command.CrashStore)!,
         };
     }
 
-    private static int PositiveInt(string text, string option) =>
-        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0
-            ? value
-            : throw new FormatException($"{option} takes a positive whole number, not '{text}'");
+    /// <summary>Writes the generated <c>--help</c> text.</summary>
+    public static void WriteHelp(TextWriter output) =>
+        new BenchCommand().Root.Parse(["--help"]).Invoke(new InvocationConfiguration { Output = output });
+
+    /// <summary>
+    /// The command line. Options whose default depends on <c>--smoke</c> are nullable and defaulted in
+    /// <see cref="Parse"/>; their help says both defaults.
+    /// </summary>
+    private sealed class BenchCommand
+    {
+        public Option<bool> Smoke { get; } = new("--smoke") { Description = "1.5 s per scenario, 50 cars, 1,000 twins: proves the bench still runs" };
+
+        public Option<int?> Cars { get; } = PositiveIntOption("--cars", "N", "connected cars (default 1000; smoke 50)");
+
+        public Option<TimeSpan?> Duration { get; } = new("--duration")
+        {
+            Description = "seconds measured per scenario (default 30; smoke 1)",
+            HelpName = "S",
+            CustomParser = r => ParseDouble(r) is { } seconds
+                ? seconds > 0 ? TimeSpan.FromSeconds(seconds) : Bad<TimeSpan?>(r, "--duration must be above 0 seconds")
+                : null,
+        };
+
+        public Option<IReadOnlyList<int>?> Qos { get; } = new("--qos")
+        {
+            Description = "QoS levels of the throughput scenarios (default 0,1); latency needs QoS 1",
+            HelpName = "0|1|0,1",
+            CustomParser = r =>
+            {
+                var levels = new List<int>();
+                foreach (var q in r.Tokens[0].Value.Split(','))
+                {
+                    switch (q.Trim())
+                    {
+                        case "0": levels.Add(0); break;
+                        case "1": levels.Add(1); break;
+                        default: return Bad<IReadOnlyList<int>?>(r, "--qos takes 0, 1 or 0,1");
+                    }
+                }
+
+                return levels.Distinct().Order().ToArray();
+            },
+        };
+
+        public Option<int> Window { get; } = new("--window")
+        {
+            Description = "QoS 1 publishes in flight per car in the max-throughput runs",
+            HelpName = "N",
+            DefaultValueFactory = _ => 10,
+            CustomParser = r => PositiveInt(r, r.Tokens[0].Value) ?? 0,
+        };
+
+        public Option<string> Out { get; } = new("--out")
+        {
+            Description = "machine-readable result",
+            HelpName = "FILE",
+            DefaultValueFactory = _ => Path.Combine("bench-results", "result.json"),
+        };
+
+        public Option<IReadOnlySet<string>> Skip { get; } = new("--skip")
+        {
+            Description = "comma-separated parts not to run: " + string.Join(',', SkippableParts),
+            HelpName = "LIST",
+            DefaultValueFactory = _ => new HashSet<string>(StringComparer.Ordinal),
+            CustomParser = r =>
+            {
+                var skip = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var part in r.Tokens[0].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                {
+                    if (!SkippableParts.Contains(part))
+                    {
+                        return Bad<IReadOnlySet<string>>(r, $"--skip knows {string.Join(", ", SkippableParts)}, not '{part}'");
+                    }
+
+                    skip.Add(part);
+                }
+
+                return skip;
+            },
+        };
+
+        public Option<IReadOnlyList<int>?> Twins { get; } = new("--twins")
+        {
+            Description = "twin counts of the memory scenario (default 10000,100000; smoke 1000)",
+            HelpName = "K1,K2",
+            CustomParser = r =>
+            {
+                var counts = new List<int>();
+                foreach (var t in r.Tokens[0].Value.Split(','))
+                {
+                    if (PositiveInt(r, t.Trim().Replace("_", "", StringComparison.Ordinal)) is not { } count)
+                    {
+                        return null;
+                    }
+
+                    counts.Add(count);
+                }
+
+                return counts;
+            },
+        };
+
+        public Option<bool> Twins1M { get; } = new("--twins-1m") { Description = "also measure 1,000,000 twins (needs several GiB of memory)" };
+
+        public Option<int?> Crashes { get; } = PositiveIntOption("--crashes", "N", "crash scenario: crashes, each on a car of its own (default 1000; smoke 50)");
+
+        public Option<int?> CrashTwins { get; } = PositiveIntOption("--crash-twins", "N", "twins activated before the crashes, crashes spread over them (default 10000; smoke 500)");
+
+        public Option<int?> CrashConnected { get; } = PositiveIntOption("--crash-connected", "N", "of those, cars with an MQTT connection, crashing cars included (default: crashes + 1000)");
+
+        public Option<int?> CrashSse { get; } = new("--crash-sse")
+        {
+            Description = "crashing cars with an SSE client open (default 100; smoke 10)",
+            HelpName = "N",
+            CustomParser = r => int.TryParse(r.Tokens[0].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var sse)
+                ? sse
+                : Bad<int?>(r, "--crash-sse takes a whole number"),
+        };
+
+        public Option<double?> CrashRate { get; } = new("--crash-rate")
+        {
+            Description = "ordinary telemetry in msgs/s while the crashes run (default 2000; smoke 200)",
+            HelpName = "R",
+            CustomParser = r => ParseDouble(r) is { } rate
+                ? rate >= 0 ? rate : Bad<double?>(r, "--crash-rate must be 0 or more msgs/s")
+                : null,
+        };
+
+        public Option<string> CrashStore { get; } = new("--crash-store")
+        {
+            Description = "alert store of the crash scenario: postgres or memory",
+            HelpName = "S",
+            DefaultValueFactory = _ => "postgres",
+            CustomParser = r => r.Tokens[0].Value is "postgres" or "memory" ? r.Tokens[0].Value : Bad<string>(r, "--crash-store takes postgres or memory"),
+        };
+
+        // Set by the bench on the child process that measures memory; not for people.
+        public Option<int?> MemoryChild { get; } = PositiveIntOption("--memory-child", "N", "memory child: twins to activate", hidden: true);
+
+        public Option<int> MemoryHistory { get; } = new("--memory-history")
+        {
+            Description = "memory child: points of in-memory history per signal",
+            Hidden = true,
+            CustomParser = r => int.TryParse(r.Tokens[0].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var points)
+                ? points
+                : Bad<int>(r, $"--memory-history takes a whole number, not '{r.Tokens[0].Value}'"),
+        };
+
+        public RootCommand Root { get; }
+
+        public BenchCommand()
+        {
+            Root = new RootCommand(Description)
+            {
+                Smoke, Cars, Duration, Qos, Window, Out, Skip, Twins, Twins1M,
+                Crashes, CrashTwins, CrashConnected, CrashSse, CrashRate, CrashStore, MemoryChild, MemoryHistory,
+            };
+            Root.Options.Remove(Root.Options.OfType<VersionOption>().Single());
+        }
+
+        private static Option<int?> PositiveIntOption(string name, string helpName, string description, bool hidden = false) => new(name)
+        {
+            Description = description,
+            HelpName = helpName,
+            Hidden = hidden,
+            CustomParser = r => PositiveInt(r, r.Tokens[0].Value),
+        };
+
+        private static int? PositiveInt(ArgumentResult result, string text) =>
+            int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0
+                ? value
+                : Bad<int?>(result, $"{OptionName(result)} takes a positive whole number, not '{text}'");
+
+        private static double? ParseDouble(ArgumentResult result) =>
+            double.TryParse(result.Tokens[0].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
+                ? value
+                : Bad<double?>(result, $"{OptionName(result)} takes a number, not '{result.Tokens[0].Value}'");
+
+        private static string OptionName(ArgumentResult result) => (result.Parent as OptionResult)?.Option.Name ?? "option";
+
+        private static T Bad<T>(ArgumentResult result, string message)
+        {
+            result.AddError(message);
+            return default!;
+        }
+    }
 }

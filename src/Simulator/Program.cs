@@ -15,7 +15,7 @@ public static class Program
 
         if (options.ShowHelp)
         {
-            Console.WriteLine(SimulatorOptions.Usage);
+            SimulatorOptions.WriteHelp(Console.Out);
             return 0;
         }
 

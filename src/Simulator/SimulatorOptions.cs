@@ -1,3 +1,6 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Text;
 using DigitalTwin.Security;
@@ -12,23 +15,9 @@ public sealed record SimulatorOptions
     // CancellationTokenSource.CancelAfter takes at most about 49 days.
     private const int MaxDurationSeconds = 30 * 24 * 3600;
 
-    public const string Usage = """
+    private const string Description = """
         DigitalTwin fleet simulator: each car is its own MQTT 5 client publishing VSS telemetry.
-
-        usage: dotnet run --project src/Simulator -- [options]
-
-          --host HOST          broker host (default 127.0.0.1)
-          --port PORT          broker port (default 1883)
-          --cars N             number of cars (default 10)
-          --rate R             telemetry messages per second per car, may be fractional (default 1)
-          --duration S         seconds to publish, 0 = until Ctrl-C (default 0)
-          --qos 0|1            QoS of telemetry (default 1)
-          --vin-prefix P       VINs are P + a zero-padded number, 17 characters in all (default WDD2030461A)
-          --signing-key KEY    HS256 key for vehicle tokens (default: env Auth__SigningKey, else the development key)
-          --quiet              no progress lines, only the summary
-          --help               this text
-
-        exit codes: 0 success, 1 a car could not connect, 2 bad arguments
+        Exit codes: 0 success, 1 a car could not connect, 2 bad arguments.
         """;
 
     public string Host { get; init; } = "127.0.0.1";
@@ -48,62 +37,40 @@ public sealed record SimulatorOptions
     /// <summary>Parses <paramref name="args"/>; on failure returns null and a reason a person can act on.</summary>
     public static SimulatorOptions? Parse(IReadOnlyList<string> args, string? environmentKey, out string? error)
     {
+        var command = new SimulatorCommand();
+        var result = command.Root.Parse(args);
+        if (result.Action is HelpAction)
+        {
+            error = null;
+            return new SimulatorOptions { ShowHelp = true };
+        }
+
+        if (result.Errors.Count > 0)
+        {
+            error = string.Join("; ", result.Errors.Select(e => e.Message));
+            return null;
+        }
+
         var options = new SimulatorOptions
         {
-            SigningKey = string.IsNullOrEmpty(environmentKey) ? AuthOptions.DevelopmentSigningKey : environmentKey,
+            Host = result.GetValue(command.Host)!,
+            Port = result.GetValue(command.Port),
+            Cars = result.GetValue(command.Cars),
+            Rate = result.GetValue(command.Rate),
+            Duration = TimeSpan.FromSeconds(result.GetValue(command.Duration)),
+            Qos = result.GetValue(command.Qos),
+            VinPrefix = result.GetValue(command.VinPrefix)!,
+            SigningKey = result.GetValue(command.SigningKey) ?? (string.IsNullOrEmpty(environmentKey) ? AuthOptions.DevelopmentSigningKey : environmentKey),
+            Quiet = result.GetValue(command.Quiet),
         };
-        string? problem = null;
-        SimulatorOptions Bad(string message)
-        {
-            problem = message;
-            return options;
-        }
 
-        for (var i = 0; i < args.Count && problem is null; i++)
-        {
-            var name = args[i];
-            if (name is "--help" or "-h" or "-?")
-            {
-                error = null;
-                return options with { ShowHelp = true };
-            }
-
-            if (name == "--quiet")
-            {
-                options = options with { Quiet = true };
-                continue;
-            }
-
-            if (!name.StartsWith("--", StringComparison.Ordinal) || name.Length == 2)
-            {
-                problem = $"unexpected argument '{name}' (options start with --, see --help)";
-                break;
-            }
-
-            if (i + 1 >= args.Count)
-            {
-                problem = $"{name} needs a value";
-                break;
-            }
-
-            var value = args[++i];
-            options = name switch
-            {
-                "--host" => string.IsNullOrWhiteSpace(value) ? Bad("--host must not be empty") : options with { Host = value },
-                "--port" => ParseInt(value, 1, 65535) is { } port ? options with { Port = port } : Bad($"--port must be a whole number 1..65535, got '{value}'"),
-                "--cars" => ParseInt(value, 1, 1_000_000) is { } cars ? options with { Cars = cars } : Bad($"--cars must be a whole number 1..1000000, got '{value}'"),
-                "--rate" => ParseDouble(value) is { } rate && rate > 0 && rate <= 1000 ? options with { Rate = rate } : Bad($"--rate must be a number above 0 and at most 1000, got '{value}'"),
-                "--duration" => ParseDouble(value) is { } seconds && seconds is >= 0 and <= MaxDurationSeconds ? options with { Duration = TimeSpan.FromSeconds(seconds) } : Bad($"--duration must be seconds from 0 to {MaxDurationSeconds} (30 days), got '{value}'"),
-                "--qos" => value is "0" or "1" ? options with { Qos = value[0] - '0' } : Bad($"--qos must be 0 or 1, got '{value}'"),
-                "--vin-prefix" => options with { VinPrefix = value },
-                "--signing-key" => options with { SigningKey = value },
-                _ => Bad($"unknown option '{name}' (see --help)"),
-            };
-        }
-
-        error = problem ?? ValidateVinPrefix(options.VinPrefix) ?? ValidateCapacity(options) ?? ValidateKey(options.SigningKey);
+        error = ValidateVinPrefix(options.VinPrefix) ?? ValidateCapacity(options) ?? ValidateKey(options.SigningKey);
         return error is null ? options : null;
     }
+
+    /// <summary>Writes the generated <c>--help</c> text.</summary>
+    public static void WriteHelp(TextWriter output) =>
+        new SimulatorCommand().Root.Parse(["--help"]).Invoke(new InvocationConfiguration { Output = output });
 
     private static string? ValidateVinPrefix(string prefix)
     {
@@ -146,4 +113,90 @@ public sealed record SimulatorOptions
 
     private static double? ParseDouble(string value) =>
         double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d) ? d : null;
+
+    /// <summary>The command line, its defaults and its value rules; the messages name the option and the value given.</summary>
+    private sealed class SimulatorCommand
+    {
+        public Option<string> Host { get; } = new("--host")
+        {
+            Description = "broker host",
+            HelpName = "HOST",
+            DefaultValueFactory = _ => "127.0.0.1",
+            CustomParser = r => string.IsNullOrWhiteSpace(r.Tokens[0].Value) ? Bad<string>(r, "--host must not be empty") : r.Tokens[0].Value,
+        };
+
+        public Option<int> Port { get; } = new("--port")
+        {
+            Description = "broker port",
+            HelpName = "PORT",
+            DefaultValueFactory = _ => 1883,
+            CustomParser = r => ParseInt(r.Tokens[0].Value, 1, 65535) ?? Bad<int>(r, $"--port must be a whole number 1..65535, got '{r.Tokens[0].Value}'"),
+        };
+
+        public Option<int> Cars { get; } = new("--cars")
+        {
+            Description = "number of cars",
+            HelpName = "N",
+            DefaultValueFactory = _ => 10,
+            CustomParser = r => ParseInt(r.Tokens[0].Value, 1, 1_000_000) ?? Bad<int>(r, $"--cars must be a whole number 1..1000000, got '{r.Tokens[0].Value}'"),
+        };
+
+        public Option<double> Rate { get; } = new("--rate")
+        {
+            Description = "telemetry messages per second per car, may be fractional",
+            HelpName = "R",
+            DefaultValueFactory = _ => 1,
+            CustomParser = r => ParseDouble(r.Tokens[0].Value) is { } rate && rate > 0 && rate <= 1000
+                ? rate
+                : Bad<double>(r, $"--rate must be a number above 0 and at most 1000, got '{r.Tokens[0].Value}'"),
+        };
+
+        public Option<double> Duration { get; } = new("--duration")
+        {
+            Description = "seconds to publish, 0 = until Ctrl-C",
+            HelpName = "S",
+            DefaultValueFactory = _ => 0,
+            CustomParser = r => ParseDouble(r.Tokens[0].Value) is { } seconds && seconds is >= 0 and <= MaxDurationSeconds
+                ? seconds
+                : Bad<double>(r, $"--duration must be seconds from 0 to {MaxDurationSeconds} (30 days), got '{r.Tokens[0].Value}'"),
+        };
+
+        public Option<int> Qos { get; } = new("--qos")
+        {
+            Description = "QoS of telemetry",
+            HelpName = "0|1",
+            DefaultValueFactory = _ => 1,
+            CustomParser = r => r.Tokens[0].Value is "0" or "1" ? r.Tokens[0].Value[0] - '0' : Bad<int>(r, $"--qos must be 0 or 1, got '{r.Tokens[0].Value}'"),
+        };
+
+        public Option<string> VinPrefix { get; } = new("--vin-prefix")
+        {
+            Description = "VINs are P + a zero-padded number, 17 characters in all",
+            HelpName = "P",
+            DefaultValueFactory = _ => "WDD2030461A",
+        };
+
+        // No default shown: it may come from the environment, and a help text must not print a key.
+        public Option<string?> SigningKey { get; } = new("--signing-key")
+        {
+            Description = "HS256 key for vehicle tokens (default: env Auth__SigningKey, else the development key)",
+            HelpName = "KEY",
+        };
+
+        public Option<bool> Quiet { get; } = new("--quiet") { Description = "no progress lines, only the summary" };
+
+        public RootCommand Root { get; }
+
+        public SimulatorCommand()
+        {
+            Root = new RootCommand(Description) { Host, Port, Cars, Rate, Duration, Qos, VinPrefix, SigningKey, Quiet };
+            Root.Options.Remove(Root.Options.OfType<VersionOption>().Single());
+        }
+
+        private static T Bad<T>(ArgumentResult result, string message)
+        {
+            result.AddError(message);
+            return default!;
+        }
+    }
 }

@@ -113,6 +113,24 @@ public sealed class ApiTests(SiloFixture silo)
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
     }
 
+    [Theory]
+    [InlineData("/api/v1/operations/dead-letters?limit=0", "limit must be between 1 and 1000")]
+    [InlineData("/api/v1/vehicles?limit=101", "limit must be between 1 and 100")]
+    [InlineData("/api/v1/vehicles/{vin}/alerts?limit=0", "limit must be between 1 and 100")]
+    [InlineData("/api/v1/vehicles/{vin}/telemetry?signal=Vehicle.Speed&limit=0", "limit must be between 1 and 10000")]
+    public async Task Every_paged_list_answers_a_bad_limit_with_the_same_validation_problem(string path, string message)
+    {
+        var vin = Vins.Next();
+        await silo.RegisterAsync(vin, "pager-" + Guid.NewGuid().ToString("N")[..8]);
+
+        var response = await silo.Operator().GetAsync(path.Replace("{vin}", vin, StringComparison.Ordinal));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("https://digitaltwin.dev/problems/validation", problem.GetProperty("type").GetString());
+        Assert.Equal(message, Assert.Single(problem.GetProperty("errors").GetProperty("limit").EnumerateArray()).GetString());
+    }
+
     [Fact]
     public async Task The_OpenAPI_document_describes_the_routes()
     {

@@ -1,6 +1,6 @@
 using DigitalTwin.Contract;
-using System.ComponentModel;
 using DigitalTwin.Api.Auth;
+using DigitalTwin.Api.Paging;
 using DigitalTwin.Api.Problems;
 using DigitalTwin.Grains.Abstractions.Crash;
 using DigitalTwin.Grains.Abstractions.Vehicles;
@@ -41,15 +41,13 @@ public static class AlertsApi
 
     internal static async Task<Results<Ok<IReadOnlyList<AlertDto>>, ValidationProblem>> ListAlerts(
         string vin,
-        [Description("Most alerts to return, newest first (1..Api:MaxPageSize, default 50)")] int? limit,
+        [AsParameters] PaginationRequest page,
         IGrainFactory grains,
         IOptions<ApiOptions> options)
     {
-        var max = options.Value.MaxPageSize;
-        var size = limit ?? Math.Min(50, max);
-        if (size < 1 || size > max)
+        if (!page.TryGetSize(50, options.Value.MaxPageSize, out var size, out var problem))
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"limit must be between 1 and {max}"] }, type: ProblemTypes.Validation);
+            return problem;
         }
 
         var alerts = await grains.GetVehicle(vin).GetAlerts(size);
@@ -66,7 +64,7 @@ public static class AlertsApi
     {
         if (alertId.Length > MaxAlertIdLength || !alertId.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["alertId"] = ["not an alert id"] }, type: ProblemTypes.Validation);
+            return ValidationProblems.For("alertId", "not an alert id");
         }
 
         var (outcome, alert) = await change();

@@ -40,9 +40,7 @@ public static class CommandsApi
     {
         if (idempotencyKey is not null && (idempotencyKey.Length is 0 or > MaxIdempotencyKeyLength || idempotencyKey.Any(c => c is < '!' or > '~')))
         {
-            return TypedResults.ValidationProblem(
-                new Dictionary<string, string[]> { [IdempotencyKeyHeader] = [$"1..{MaxIdempotencyKeyLength} printable ASCII characters"] },
-                type: ProblemTypes.Validation);
+            return ValidationProblems.For(IdempotencyKeyHeader, $"1..{MaxIdempotencyKeyLength} printable ASCII characters");
         }
 
         var paramsJson = request.Params is { ValueKind: not JsonValueKind.Undefined } p ? p.GetRawText() : null;
@@ -55,10 +53,7 @@ public static class CommandsApi
                 detail: decision.Conflict,
                 statusCode: StatusCodes.Status409Conflict,
                 type: ProblemTypes.Conflict),
-            _ => TypedResults.ValidationProblem(
-                decision.Errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Reason).ToArray()),
-                title: "The command is not valid",
-                type: ProblemTypes.Validation),
+            _ => ValidationProblems.For(decision.Errors.Select(e => new FieldError(e.Field, e.Reason)), title: "The command is not valid"),
         };
     }
 

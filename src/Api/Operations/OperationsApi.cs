@@ -1,5 +1,5 @@
-using System.ComponentModel;
 using DigitalTwin.Api.Auth;
+using DigitalTwin.Api.Paging;
 using DigitalTwin.Api.Problems;
 using DigitalTwin.Gateway.DeadLetters;
 using Microsoft.AspNetCore.Builder;
@@ -32,14 +32,11 @@ public static class OperationsApi
 
     internal static Results<Ok<DeadLettersResponse>, ValidationProblem> GetDeadLetters(
         DeadLetterStore store,
-        [Description("How many entries to return, newest first (1..1000, default 100)")] int? limit)
+        [AsParameters] PaginationRequest page)
     {
-        var take = limit ?? 100;
-        if (take is < 1 or > MaxLimit)
+        if (!page.TryGetSize(100, MaxLimit, out var take, out var problem))
         {
-            return TypedResults.ValidationProblem(
-                new Dictionary<string, string[]> { ["limit"] = [$"limit must be between 1 and {MaxLimit}"] },
-                type: ProblemTypes.Validation);
+            return problem;
         }
 
         return TypedResults.Ok(new DeadLettersResponse(store.Capacity, store.CountsByReason(), store.Snapshot(take)));

@@ -1,4 +1,3 @@
-using System.Globalization;
 using DigitalTwin.Api.Problems;
 using DigitalTwin.Grains.Abstractions.Vehicles;
 using DigitalTwin.Grains.Commands;
@@ -40,33 +39,30 @@ public static class PreconditioningApi
         TimeProvider time,
         IOptions<CommandPolicyOptions> commandOptions)
     {
-        var errors = new Dictionary<string, string[]>();
-        DateTimeOffset departure = default;
+        var errors = new List<FieldError>();
         var horizon = commandOptions.Value.MaxDepartureAhead;
-        if (string.IsNullOrEmpty(request.DepartureAt) || request.DepartureAt.Length > 64
-            || !HasOffset(request.DepartureAt)
-            || !DateTimeOffset.TryParse(request.DepartureAt, CultureInfo.InvariantCulture, DateTimeStyles.None, out departure))
+        if (!DepartureTime.TryParse(request.DepartureAt, out var departure))
         {
-            errors["departureAt"] = ["an ISO 8601 time with an offset or Z, e.g. 2026-11-26T07:30:00+01:00"];
+            errors.Add(new("departureAt", "an ISO 8601 time with an offset or Z, e.g. 2026-11-26T07:30:00+01:00"));
         }
-        else if (departure <= time.GetUtcNow())
+        else if (DepartureTime.Check(departure, time.GetUtcNow(), horizon) switch
+                 {
+                     DepartureCheck.NotInFuture => "the departure must be in the future",
+                     DepartureCheck.TooFarAhead => $"the departure must be within {horizon.TotalDays:0.#} days",
+                     _ => null,
+                 } is { } departureError)
         {
-            errors["departureAt"] = ["the departure must be in the future"];
-        }
-        else if (departure > time.GetUtcNow() + horizon)
-        {
-            errors["departureAt"] = [$"the departure must be within {horizon.TotalDays:0.#} days"];
+            errors.Add(new("departureAt", departureError));
         }
 
-        if (request.TargetTemperatureC is not { } target || !double.IsFinite(target)
-            || target < PreconditioningPlanner.MinTargetTemperatureC || target > PreconditioningPlanner.MaxTargetTemperatureC)
+        if (request.TargetTemperatureC is not { } target || !TargetTemperature.IsValid(target))
         {
-            errors["targetTemperatureC"] = [$"a temperature between {PreconditioningPlanner.MinTargetTemperatureC} and {PreconditioningPlanner.MaxTargetTemperatureC} C"];
+            errors.Add(new("targetTemperatureC", $"a temperature between {TargetTemperature.MinC} and {TargetTemperature.MaxC} C"));
         }
 
         if (errors.Count > 0)
         {
-            return TypedResults.ValidationProblem(errors, title: "The preconditioning request is not valid", type: ProblemTypes.Validation);
+            return ValidationProblems.For(errors, title: "The preconditioning request is not valid");
         }
 
         var plan = await grains.GetVehicle(vin).SetPreconditioning(departure, request.TargetTemperatureC!.Value);
@@ -84,8 +80,4 @@ public static class PreconditioningApi
 
     private static ProblemHttpResult NoPlan() =>
         TypedResults.Problem(title: "No preconditioning is planned", statusCode: StatusCodes.Status404NotFound, type: ProblemTypes.NotFound);
-
-    /// <summary>A local time without an offset would be read in the server's zone, which is never what the app meant.</summary>
-    private static bool HasOffset(string value) =>
-        value.EndsWith('Z') || value.EndsWith('z') || (value.Length > 6 && value[^6] is '+' or '-' && value[^3] == ':');
 }

@@ -17,9 +17,7 @@ public static class StreamApi
         {
             if (header.Length > 20 || !long.TryParse(header, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
             {
-                return TypedResults.ValidationProblem(
-                    new Dictionary<string, string[]> { [LastEventIdHeader] = ["Last-Event-ID is the id of an event this stream sent (a non-negative integer)"] },
-                    type: ProblemTypes.Validation);
+                return ValidationProblems.For(LastEventIdHeader, "Last-Event-ID is the id of an event this stream sent (a non-negative integer)");
             }
 
             lastEventId = parsed;

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using DigitalTwin.Api.Alerts;
 using DigitalTwin.Api.Auth;
 using DigitalTwin.Api.Commands;
+using DigitalTwin.Api.Paging;
 using DigitalTwin.Api.Preconditioning;
 using DigitalTwin.Api.Problems;
 using DigitalTwin.Api.Streaming;
@@ -74,18 +75,16 @@ public static class VehiclesApi
         IGrainFactory grains,
         IOptions<ApiOptions> options,
         [Description("Return vehicles whose VIN sorts after this one (the `next` of the previous page)")] string? after,
-        [Description("Page size, 1..Api:MaxPageSize (default 50)")] int? limit)
+        [AsParameters] PaginationRequest pagination)
     {
-        var max = options.Value.MaxPageSize;
-        var size = limit ?? Math.Min(50, max);
-        if (size < 1 || size > max)
+        if (!pagination.TryGetSize(50, options.Value.MaxPageSize, out var size, out var problem))
         {
-            return Validation("limit", $"limit must be between 1 and {max}");
+            return problem;
         }
 
         if (after is not null && Vin.Validate(after) is { } vinError)
         {
-            return Validation("after", vinError);
+            return ValidationProblems.For("after", vinError);
         }
 
         var owner = http.User.IsOperator() ? null : http.User.Subject();
@@ -101,24 +100,24 @@ public static class VehiclesApi
         IGrainFactory grains,
         CancellationToken cancellationToken)
     {
-        var errors = new Dictionary<string, string[]>();
+        var errors = new List<FieldError>();
         if (Vin.Validate(request.Vin) is { } vinError)
         {
-            errors["vin"] = [vinError];
+            errors.Add(new("vin", vinError));
         }
 
         if (string.IsNullOrWhiteSpace(request.OwnerId))
         {
-            errors["ownerId"] = ["ownerId is the sub of the owner and is required"];
+            errors.Add(new("ownerId", "ownerId is the sub of the owner and is required"));
         }
         else if (request.OwnerId.Length > MaxOwnerIdLength || request.OwnerId.Any(char.IsControl))
         {
-            errors["ownerId"] = [$"ownerId is at most {MaxOwnerIdLength} characters without control characters"];
+            errors.Add(new("ownerId", $"ownerId is at most {MaxOwnerIdLength} characters without control characters"));
         }
 
         if (errors.Count > 0)
         {
-            return TypedResults.ValidationProblem(errors, title: "The registration is not valid", type: ProblemTypes.Validation);
+            return ValidationProblems.For(errors, title: "The registration is not valid");
         }
 
         var (outcome, registration) = await registry.RegisterAsync(request.Vin!, request.OwnerId!, cancellationToken);
@@ -152,7 +151,7 @@ public static class VehiclesApi
         [Description("The VSS path of the signal, e.g. Vehicle.Speed")] string? signal,
         [Description("Start of the range, ISO 8601 (default: one hour before `to`)")] DateTimeOffset? from,
         [Description("End of the range, ISO 8601 (default: now)")] DateTimeOffset? to,
-        [Description("Most points to return, oldest first (default 1000)")] int? limit,
+        [AsParameters] PaginationRequest pagination,
         ISignalHistoryReader history,
         TimeProvider time,
         IOptions<ApiOptions> options,
@@ -160,27 +159,22 @@ public static class VehiclesApi
     {
         if (string.IsNullOrEmpty(signal) || !SignalCatalogue.IsWellFormedName(signal))
         {
-            return Validation("signal", "signal is required and is a VSS path such as Vehicle.Speed");
+            return ValidationProblems.For("signal", "signal is required and is a VSS path such as Vehicle.Speed");
         }
 
         var end = to ?? time.GetUtcNow();
         var start = from ?? end.AddHours(-1);
         if (start > end)
         {
-            return Validation("from", "from must not be after to");
+            return ValidationProblems.For("from", "from must not be after to");
         }
 
-        var max = options.Value.MaxHistoryPoints;
-        var size = limit ?? Math.Min(1000, max);
-        if (size < 1 || size > max)
+        if (!pagination.TryGetSize(1000, options.Value.MaxHistoryPoints, out var size, out var problem))
         {
-            return Validation("limit", $"limit must be between 1 and {max}");
+            return problem;
         }
 
         var points = await history.QueryAsync(vin, signal, start.ToUnixTimeMilliseconds(), end.ToUnixTimeMilliseconds(), size, cancellationToken);
         return TypedResults.Ok(new SignalHistoryDto(vin, signal, start, end, points.Select(p => new HistoryPointDto(p.Ts, p.Value.ToObject())).ToList()));
     }
-
-    private static ValidationProblem Validation(string field, string message) =>
-        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, type: ProblemTypes.Validation);
 }

@@ -16,10 +16,7 @@ internal sealed class VinRouteFilter : IEndpointFilter
         var vin = context.HttpContext.Request.RouteValues["vin"] as string;
         if (Vin.Validate(vin) is { } error)
         {
-            return TypedResults.ValidationProblem(
-                new Dictionary<string, string[]> { ["vin"] = [error] },
-                title: "The VIN is not valid",
-                type: ProblemTypes.Validation);
+            return ValidationProblems.For("vin", error, title: "The VIN is not valid");
         }
 
         return await next(context);

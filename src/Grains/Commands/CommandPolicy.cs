@@ -18,8 +18,8 @@ namespace DigitalTwin.Grains.Commands;
 /// <item><b>Validation</b>: the name is one of <see cref="CommandNames.All"/>; <c>ttlSeconds</c>, when given, is
 /// 1..86400; <c>params</c> is a JSON object of at most <see cref="MaxParamsLength"/> characters holding only the
 /// command's parameters, each once, with the right type and range:
-/// <c>hvac.precondition</c> needs a number <c>targetTemperatureC</c> in 16..28 and takes an optional
-/// <c>departureAt</c> (ISO-8601 with an offset or Z, in the future, at most
+/// <c>hvac.precondition</c> needs a number <c>targetTemperatureC</c> in 16..28 (<see cref="TargetTemperature"/>) and takes an optional
+/// <c>departureAt</c> (<see cref="DepartureTime"/>: ISO-8601 with an offset or Z, in the future, at most
 /// <see cref="CommandPolicyOptions.MaxDepartureAhead"/> ahead); <c>charging.setLimit</c> needs an integer
 /// <c>limit</c> in 50..100; <c>emergency.ack</c> takes an optional string <c>alertId</c> of at most
 /// <see cref="MaxAlertIdLength"/> characters; the other commands take none. Every error is reported with its field;
@@ -41,7 +41,7 @@ public sealed class CommandPolicy
     public const int MinChargeLimit = 50;
     public const int MaxChargeLimit = 100;
 
-    private const string TargetTemperature = "targetTemperatureC";
+    private const string TargetTemperatureC = "targetTemperatureC";
     private const string DepartureAt = "departureAt";
     private const string Limit = "limit";
     private const string AlertId = "alertId";
@@ -52,16 +52,9 @@ public sealed class CommandPolicy
 
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 8 };
 
-    private static readonly string[] DepartureFormats =
-    [
-        "yyyy-MM-dd'T'HH:mmzzz",
-        "yyyy-MM-dd'T'HH:mm:sszzz",
-        "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz",
-    ];
-
     private static readonly FrozenDictionary<string, string[]> ParametersByName = new Dictionary<string, string[]>
     {
-        [CommandNames.HvacPrecondition] = [TargetTemperature, DepartureAt],
+        [CommandNames.HvacPrecondition] = [TargetTemperatureC, DepartureAt],
         [CommandNames.HvacStop] = [],
         [CommandNames.DoorsLock] = [],
         [CommandNames.DoorsUnlock] = [],
@@ -291,11 +284,9 @@ public sealed class CommandPolicy
             switch (name)
             {
                 case CommandNames.HvacPrecondition:
-                    var min = PreconditioningPlanner.MinTargetTemperatureC;
-                    var max = PreconditioningPlanner.MaxTargetTemperatureC;
-                    if (RequireNumber(parameters, TargetTemperature, min, max, errors) is { } target)
+                    if (RequireTargetTemperature(parameters, errors) is { } target)
                     {
-                        json.WriteNumber(TargetTemperature, target);
+                        json.WriteNumber(TargetTemperatureC, target);
                     }
 
                     if (OptionalDeparture(parameters, now, errors) is { } departure)
@@ -328,11 +319,10 @@ public sealed class CommandPolicy
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    private static double? RequireNumber(
-        Dictionary<string, JsonElement> parameters, string parameter, double min, double max, List<CommandValidationError> errors)
+    private static double? RequireTargetTemperature(Dictionary<string, JsonElement> parameters, List<CommandValidationError> errors)
     {
-        var field = "params." + parameter;
-        if (!parameters.TryGetValue(parameter, out var element))
+        const string field = "params." + TargetTemperatureC;
+        if (!parameters.TryGetValue(TargetTemperatureC, out var element))
         {
             errors.Add(new(field, "is required"));
             return null;
@@ -344,9 +334,9 @@ public sealed class CommandPolicy
             return null;
         }
 
-        if (value < min || value > max)
+        if (!TargetTemperature.IsValid(value))
         {
-            errors.Add(new(field, string.Create(CultureInfo.InvariantCulture, $"must be from {min} to {max}")));
+            errors.Add(new(field, string.Create(CultureInfo.InvariantCulture, $"must be from {TargetTemperature.MinC} to {TargetTemperature.MaxC}")));
             return null;
         }
 
@@ -413,42 +403,23 @@ public sealed class CommandPolicy
         }
 
         var field = "params." + DepartureAt;
-        if (element.ValueKind != JsonValueKind.String || !TryParseInstant(element.GetString()!, out var departure))
+        if (element.ValueKind != JsonValueKind.String || !DepartureTime.TryParse(element.GetString(), out var departure))
         {
             errors.Add(new(field, "must be an ISO-8601 date and time with an offset or Z, e.g. 2026-11-24T07:30:00+01:00"));
             return null;
         }
 
-        if (departure <= now)
+        switch (DepartureTime.Check(departure, now, _options.MaxDepartureAhead))
         {
-            errors.Add(new(field, "is not in the future"));
-            return null;
+            case DepartureCheck.NotInFuture:
+                errors.Add(new(field, "is not in the future"));
+                return null;
+            case DepartureCheck.TooFarAhead:
+                errors.Add(new(field, $"is more than {_options.MaxDepartureAhead.TotalHours:0.#} hours ahead"));
+                return null;
+            default:
+                return departure;
         }
-
-        if (departure - now > _options.MaxDepartureAhead)
-        {
-            errors.Add(new(field, $"is more than {_options.MaxDepartureAhead.TotalHours:0.#} hours ahead"));
-            return null;
-        }
-
-        return departure;
-    }
-
-    /// <summary>
-    /// ISO-8601 with an explicit offset only: a local time without one would be read in the server's zone, which is
-    /// never the driver's.
-    /// </summary>
-    private static bool TryParseInstant(string text, out DateTimeOffset value)
-    {
-        value = default;
-        if (text.Length is < 17 or > 40)
-        {
-            return false;
-        }
-
-        var withOffset = text.EndsWith('Z') ? string.Concat(text.AsSpan(0, text.Length - 1), "+00:00") : text;
-        return DateTimeOffset.TryParseExact(
-            withOffset, DepartureFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out value);
     }
 
     private static bool? ReadBoolean(IReadOnlyDictionary<string, SignalReading> signals, string name) =>

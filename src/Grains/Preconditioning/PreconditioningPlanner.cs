@@ -8,7 +8,7 @@ namespace DigitalTwin.Grains.Preconditioning;
 /// <summary>
 /// Plans cabin preconditioning for a departure. The rules, in order:
 /// <list type="number">
-/// <item>The target must be 16..28 C; anything else is the caller's bug and throws.</item>
+/// <item>The target must be <see cref="TargetTemperature"/>'s 16..28 C; anything else is the caller's bug and throws.</item>
 /// <item>A departure at or before now is <see cref="PreconditioningState.TooLate"/>.</item>
 /// <item>Not plugged in: a state of charge below <see cref="PreconditioningOptions.RefuseBelowSoc"/> is
 /// <see cref="PreconditioningState.Refused"/>; below <see cref="PreconditioningOptions.MinimumSocOnBattery"/>, or unknown,
@@ -30,9 +30,6 @@ namespace DigitalTwin.Grains.Preconditioning;
 /// </summary>
 public sealed class PreconditioningPlanner
 {
-    public const double MinTargetTemperatureC = 16.0;
-    public const double MaxTargetTemperatureC = 28.0;
-
     // Within a degree of the target the cabin is held, not heated or cooled: only the wording changes.
     private const double HoldBandC = 1.0;
 
@@ -85,10 +82,10 @@ public sealed class PreconditioningPlanner
     {
         ArgumentNullException.ThrowIfNull(input);
         var target = input.TargetTemperatureC;
-        if (!double.IsFinite(target) || target < MinTargetTemperatureC || target > MaxTargetTemperatureC)
+        if (!TargetTemperature.IsValid(target))
         {
             throw new ArgumentOutOfRangeException(
-                nameof(input), target, $"The target temperature must be from {MinTargetTemperatureC} to {MaxTargetTemperatureC} C.");
+                nameof(input), target, $"The target temperature must be from {TargetTemperature.MinC} to {TargetTemperature.MaxC} C.");
         }
 
         var departure = input.DepartureAt.ToUniversalTime();
