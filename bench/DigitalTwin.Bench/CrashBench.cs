@@ -310,7 +310,7 @@ public sealed class CrashBench(BenchOptions options, string signingKey, Action<s
         await Parallel.ForEachAsync(grainNumbers, Concurrency(ActivationConcurrency, cancel), async (number, _) =>
         {
             var message = new TelemetryMessage(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), 1, ActivationSignals, DateTimeOffset.UtcNow);
-            var result = await grains.GetGrain<IVehicleGrain>(Fleet.VinOf(VinPrefix, number)).ApplyTelemetry(message);
+            var result = await grains.GetVehicle<IVehicleIngest>(Fleet.VinOf(VinPrefix, number)).ApplyTelemetry(message);
             if (result.Outcome != ApplyOutcome.Applied)
             {
                 throw new InvalidOperationException($"twin {Fleet.VinOf(VinPrefix, number)} did not apply its first sample: {result.Outcome}");
@@ -402,7 +402,7 @@ public sealed class CrashBench(BenchOptions options, string signingKey, Action<s
         var stored = 0;
         await Parallel.ForEachAsync(crashCars, Concurrency(VerifyConcurrency, cancel), async (crash, _) =>
         {
-            var alerts = await grains.GetGrain<IVehicleGrain>(crash.Car.Vin).GetAlerts(10);
+            var alerts = await grains.GetVehicle<IVehicleAlerts>(crash.Car.Vin).GetAlerts(10);
             if (crash.CrashTs != 0
                 && alerts.Count == 1
                 && alerts[0].Incident.Trigger == CrashTrigger.Airbag
@@ -421,7 +421,7 @@ public sealed class CrashBench(BenchOptions options, string signingKey, Action<s
         var missing = 0L;
         await Parallel.ForEachAsync(cars, Concurrency(VerifyConcurrency, cancel), async (car, _) =>
         {
-            var twin = await grains.GetGrain<IVehicleGrain>(car.Vin).GetTwin();
+            var twin = await grains.GetVehicle<IVehicleTwin>(car.Vin).GetTwin();
             if (twin.LastTelemetrySeq < car.Seq)
             {
                 Interlocked.Increment(ref behind);

@@ -64,7 +64,7 @@ public sealed class DigitalTwinTarget(string signingKey) : IBenchTarget
         var missing = 0L;
         await Parallel.ForEachAsync(fleet.Cars, new ParallelOptions { MaxDegreeOfParallelism = 64, CancellationToken = cancel }, async (car, _) =>
         {
-            var twin = await grains.GetVehicle(car.Vin).GetTwin();
+            var twin = await grains.GetVehicle<IVehicleTwin>(car.Vin).GetTwin();
             if (twin.LastTelemetrySeq < car.Seq)
             {
                 Interlocked.Increment(ref behind);

@@ -100,7 +100,7 @@ public static class MemoryProbe
             new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = cancel },
             async (number, _) =>
             {
-                var applied = await grains.GetVehicle(Fleet.VinOf(prefix, number)).ApplyTelemetry(message);
+                var applied = await grains.GetVehicle<IVehicleIngest>(Fleet.VinOf(prefix, number)).ApplyTelemetry(message);
                 if (applied.Outcome != ApplyOutcome.Applied || applied.SignalsDropped != 0)
                 {
                     throw new InvalidOperationException($"twin {number} did not take its 20 signals: {applied}");

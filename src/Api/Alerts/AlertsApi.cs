@@ -50,15 +50,15 @@ public static class AlertsApi
             return problem;
         }
 
-        var alerts = await grains.GetVehicle(vin).GetAlerts(size);
+        var alerts = await grains.GetVehicle<IVehicleAlerts>(vin).GetAlerts(size);
         return TypedResults.Ok<IReadOnlyList<AlertDto>>(alerts.Select(AlertDto.From).ToList());
     }
 
     internal static Task<Results<Ok<AlertDto>, ValidationProblem, ProblemHttpResult>> Acknowledge(string vin, string alertId, HttpContext http, IGrainFactory grains) =>
-        ChangeAsync(alertId, () => grains.GetVehicle(vin).AcknowledgeAlert(alertId, http.User.Subject() ?? "operator"));
+        ChangeAsync(alertId, () => grains.GetVehicle<IVehicleAlerts>(vin).AcknowledgeAlert(alertId, http.User.Subject() ?? "operator"));
 
     internal static Task<Results<Ok<AlertDto>, ValidationProblem, ProblemHttpResult>> Resolve(string vin, string alertId, HttpContext http, IGrainFactory grains) =>
-        ChangeAsync(alertId, () => grains.GetVehicle(vin).ResolveAlert(alertId, http.User.Subject() ?? "operator"));
+        ChangeAsync(alertId, () => grains.GetVehicle<IVehicleAlerts>(vin).ResolveAlert(alertId, http.User.Subject() ?? "operator"));
 
     private static async Task<Results<Ok<AlertDto>, ValidationProblem, ProblemHttpResult>> ChangeAsync(string alertId, Func<ValueTask<(AlertChange Change, CrashAlert? Alert)>> change)
     {

@@ -44,7 +44,7 @@ public static class CommandsApi
         }
 
         var paramsJson = request.Params is { ValueKind: not JsonValueKind.Undefined } p ? p.GetRawText() : null;
-        var decision = await grains.GetVehicle(vin).SubmitCommand(new CommandRequest(request.Name, paramsJson, request.TtlSeconds), idempotencyKey);
+        var decision = await grains.GetVehicle<IVehicleCommands>(vin).SubmitCommand(new CommandRequest(request.Name, paramsJson, request.TtlSeconds), idempotencyKey);
         return decision.Verdict switch
         {
             CommandVerdict.Allowed => TypedResults.Accepted($"/api/v1/vehicles/{vin}/commands/{decision.Command!.Id}", CommandDto.From(decision.Command)),
@@ -59,7 +59,7 @@ public static class CommandsApi
 
     internal static async Task<Results<Ok<CommandDto>, ProblemHttpResult>> Get(string vin, Guid id, IGrainFactory grains)
     {
-        var command = await grains.GetVehicle(vin).GetCommand(id);
+        var command = await grains.GetVehicle<IVehicleCommands>(vin).GetCommand(id);
         return command is null
             ? TypedResults.Problem(title: "No such command", statusCode: StatusCodes.Status404NotFound, type: ProblemTypes.NotFound)
             : TypedResults.Ok(CommandDto.From(command));

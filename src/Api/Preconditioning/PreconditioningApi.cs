@@ -1,4 +1,5 @@
 using DigitalTwin.Api.Problems;
+using DigitalTwin.Grains.Abstractions.Preconditioning;
 using DigitalTwin.Grains.Abstractions.Vehicles;
 using DigitalTwin.Grains.Commands;
 using DigitalTwin.Grains.Preconditioning;
@@ -65,18 +66,18 @@ public static class PreconditioningApi
             return ValidationProblems.For(errors, title: "The preconditioning request is not valid");
         }
 
-        var plan = await grains.GetVehicle(vin).SetPreconditioning(departure, request.TargetTemperatureC!.Value);
+        var plan = await grains.GetVehicle<IVehiclePreconditioning>(vin).SetPreconditioning(departure, request.TargetTemperatureC!.Value);
         return TypedResults.Ok(PreconditioningDto.From(plan)!);
     }
 
     internal static async Task<Results<Ok<PreconditioningDto>, ProblemHttpResult>> Get(string vin, IGrainFactory grains)
     {
-        var twin = await grains.GetVehicle(vin).GetTwin();
+        var twin = await grains.GetVehicle<IVehicleTwin>(vin).GetTwin();
         return twin.Preconditioning is null ? NoPlan() : TypedResults.Ok(PreconditioningDto.From(twin.Preconditioning)!);
     }
 
     internal static async Task<Results<NoContent, ProblemHttpResult>> Delete(string vin, IGrainFactory grains) =>
-        await grains.GetVehicle(vin).CancelPreconditioning() ? TypedResults.NoContent() : NoPlan();
+        await grains.GetVehicle<IVehiclePreconditioning>(vin).CancelPreconditioning() ? TypedResults.NoContent() : NoPlan();
 
     private static ProblemHttpResult NoPlan() =>
         TypedResults.Problem(title: "No preconditioning is planned", statusCode: StatusCodes.Status404NotFound, type: ProblemTypes.NotFound);

@@ -89,7 +89,7 @@ public static class VehiclesApi
 
         var owner = http.User.IsOperator() ? null : http.User.Subject();
         var page = await registry.ListAsync(owner, after, size, http.RequestAborted);
-        var twins = await Task.WhenAll(page.Items.Select(r => grains.GetVehicle(r.Vin).GetTwin().AsTask()));
+        var twins = await Task.WhenAll(page.Items.Select(r => grains.GetVehicle<IVehicleTwin>(r.Vin).GetTwin().AsTask()));
         var items = page.Items.Zip(twins, (r, t) => new VehicleSummaryDto(r.Vin, r.OwnerId, r.RegisteredAt, t.Online, t.LastSeenAt)).ToList();
         return TypedResults.Ok(new VehiclePageDto(items, page.Next));
     }
@@ -130,7 +130,7 @@ public static class VehiclesApi
                 type: ProblemTypes.Conflict);
         }
 
-        var twin = await grains.GetVehicle(registration.Vin).GetTwin();
+        var twin = await grains.GetVehicle<IVehicleTwin>(registration.Vin).GetTwin();
         var summary = new VehicleSummaryDto(registration.Vin, registration.OwnerId, registration.RegisteredAt, twin.Online, twin.LastSeenAt);
         return outcome == RegistrationOutcome.Created
             ? TypedResults.Created($"/api/v1/vehicles/{registration.Vin}", summary)
@@ -139,7 +139,7 @@ public static class VehiclesApi
 
     internal static async Task<Results<Ok<TwinDto>, ProblemHttpResult>> GetTwin(string vin, HttpContext http, IGrainFactory grains)
     {
-        var twin = await grains.GetVehicle(vin).GetTwin();
+        var twin = await grains.GetVehicle<IVehicleTwin>(vin).GetTwin();
         // An operator asking for a VIN nobody registered and no car ever used gets the same 404 as anyone.
         return twin.IsEmpty && !VehicleAccess.Of(http).IsRegistered
             ? VehicleProblems.NotFound()
