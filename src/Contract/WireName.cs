@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Globalization;
 using System.Reflection;
 using System.Text.Json.Serialization;
 
@@ -11,12 +12,45 @@ namespace DigitalTwin.Contract;
 /// </summary>
 public static class WireName
 {
-    /// <summary>The wire name of a named value; a value without one (a combination of flags, a stray number) throws.</summary>
+    /// <summary>
+    /// The wire name of a value, as System.Text.Json writes it. A flags value is a combination of names
+    /// (<c>airbag, sosButton</c>), or its number when names cannot express it, so that nothing is lost; any other
+    /// value outside the enum is a programming error and throws before it reaches a wire or a table.
+    /// </summary>
     public static string Of<T>(T value)
-        where T : struct, Enum =>
-        Names<T>.ByValue.TryGetValue(value, out var name)
-            ? name
-            : throw new ArgumentOutOfRangeException(nameof(value), value, $"{typeof(T).Name} has no wire name for this value");
+        where T : struct, Enum
+    {
+        if (Names<T>.ByValue.TryGetValue(value, out var name))
+        {
+            return name;
+        }
+
+        if (!Names<T>.IsFlags)
+        {
+            throw new ArgumentOutOfRangeException(nameof(value), value, $"{typeof(T).Name} has no such value");
+        }
+
+        var bits = Convert.ToUInt64(value, CultureInfo.InvariantCulture);
+        if (bits != 0)
+        {
+            var parts = new List<string>();
+            foreach (var (flag, flagName) in Names<T>.Flags)
+            {
+                if ((bits & flag) == flag)
+                {
+                    parts.Add(flagName);
+                    bits &= ~flag;
+                }
+            }
+
+            if (bits == 0)
+            {
+                return string.Join(", ", parts);
+            }
+        }
+
+        return Convert.ToInt64(value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture);
+    }
 
     /// <summary>Reads a wire name, case-sensitively as the contract spells it.</summary>
     public static bool TryParse<T>(string? text, out T value)
@@ -43,5 +77,14 @@ public static class WireName
 
         public static readonly FrozenDictionary<string, T> ByName =
             ByValue.ToFrozenDictionary(p => p.Value, p => p.Key, StringComparer.Ordinal);
+
+        public static readonly bool IsFlags = typeof(T).IsDefined(typeof(FlagsAttribute), inherit: false);
+
+        /// <summary>The named single flags, lowest first, as <see cref="Enum.ToString()"/> lists them.</summary>
+        public static readonly (ulong Flag, string Name)[] Flags = ByValue
+            .Select(p => (Flag: Convert.ToUInt64(p.Key, CultureInfo.InvariantCulture), Name: p.Value))
+            .Where(p => p.Flag != 0 && ulong.IsPow2(p.Flag))
+            .OrderBy(p => p.Flag)
+            .ToArray();
     }
 }

@@ -33,7 +33,7 @@ internal sealed partial class CrashPathWarmup(
         {
             var alert = SampleAlert(time.GetUtcNow());
             PostgresAlertStore.WarmUp(alert);
-            var streamEvent = new VehicleStreamEvent(1, VehicleEventTypes.Alert, null, alert);
+            var streamEvent = new AlertChanged(1, alert);
             _ = serializer.Deserialize<VehicleStreamEvent>(serializer.SerializeToArray(streamEvent));
             _ = EmergencyAck.For(alert, alert.RaisedAt).ToPayload();
             _ = JsonSerializer.SerializeToUtf8Bytes<object>(AlertDto.From(alert), httpJson.Value.SerializerOptions);

@@ -56,12 +56,12 @@ public sealed class VehicleEventStream(IClusterClient cluster, IOptions<ApiOptio
             {
                 while (channel.Reader.TryRead(out var e))
                 {
-                    if (e.Id <= lastSent && e.Type != VehicleEventTypes.Twin)
+                    if (e.Id <= lastSent && e is not TwinChanged)
                     {
                         continue;
                     }
 
-                    if (e.Type == VehicleEventTypes.Twin)
+                    if (e is TwinChanged)
                     {
                         if (e.Id > lastSent && (pendingTwin is null || e.Id > pendingTwin.Id))
                         {
@@ -140,10 +140,10 @@ public sealed class VehicleEventStream(IClusterClient cluster, IOptions<ApiOptio
         metrics.EventSent(e.Type);
         object data = e switch
         {
-            { Twin: { } twin } => TwinDto.From(twin),
-            { Alert: { } alert } => AlertDto.From(alert),
-            { Command: { } command } => CommandDto.From(command),
-            _ => e,
+            TwinChanged twin => TwinDto.From(twin.Twin),
+            AlertChanged alert => AlertDto.From(alert.Alert),
+            CommandChanged command => CommandDto.From(command.Command),
+            _ => throw new InvalidOperationException($"no SSE rendering for {e.GetType().Name}"),
         };
         return new SseItem<object>(data, e.Type) { EventId = e.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) };
     }

@@ -92,7 +92,7 @@ public sealed partial class VehicleGrain
         foreach (var command in changed)
         {
             await commands.SaveAsync(_state.Vin, command, CancellationToken.None);
-            await PublishEventAsync(new VehicleStreamEvent(_state.Bump(), VehicleEventTypes.Command, null, Command: command));
+            await PublishEventAsync(new CommandChanged(_state.Bump(), command));
         }
     }
 

@@ -98,7 +98,7 @@ public sealed partial class VehicleGrain
 
         // The alert event gets an id of its own after the twin that shows it, so ids only grow and a client
         // resuming from either one misses nothing.
-        await PublishEventAsync(new VehicleStreamEvent(_state.Bump(), VehicleEventTypes.Alert, null, alert));
+        await PublishEventAsync(new AlertChanged(_state.Bump(), alert));
 
         await PublishAsync(
             this.GetStreamProvider(VehicleStreams.ProviderName).GetStream<CrashAlert>(StreamId.Create(AlertStreams.Namespace, AlertStreams.FleetKey)),

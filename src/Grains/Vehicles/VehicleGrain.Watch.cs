@@ -22,7 +22,7 @@ public sealed partial class VehicleGrain
         var missed = new List<VehicleStreamEvent>();
         if (lastEventId is null || _state.Version > lastEventId)
         {
-            missed.Add(new VehicleStreamEvent(_state.Version, VehicleEventTypes.Twin, _state.ToSnapshot()));
+            missed.Add(new TwinChanged(_state.Version, _state.ToSnapshot()));
         }
 
         missed.AddRange(_recentEvents?.Where(e => e.Id > (lastEventId ?? long.MinValue)) ?? []);
@@ -59,7 +59,7 @@ public sealed partial class VehicleGrain
         if (IsWatched)
         {
             // Only while an API node holds an SSE connection for this car: unwatched twins publish nothing.
-            await PublishAsync(VehicleStream, new VehicleStreamEvent(_state.Version, VehicleEventTypes.Twin, _state.ToSnapshot()));
+            await PublishAsync(VehicleStream, new TwinChanged(_state.Version, _state.ToSnapshot()));
         }
     }
 
