@@ -5,7 +5,7 @@ namespace DigitalTwin.Grains.Abstractions.Commands;
 /// The <c>params</c> object as raw JSON, so that the policy sees exactly what was sent (types, duplicates, extras);
 /// null or empty means no parameters.
 /// </param>
-/// <param name="TtlSeconds">Null means <see cref="CommandPolicyOptions.DefaultTtlSeconds"/>.</param>
+/// <param name="TtlSeconds">Null means the setting <c>Commands:DefaultTtlSeconds</c>.</param>
 [GenerateSerializer, Immutable, Alias("dt.CommandRequest")]
 public sealed record CommandRequest(
     [property: Id(0)] string? Name,

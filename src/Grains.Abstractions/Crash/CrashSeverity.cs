@@ -9,11 +9,11 @@ public enum CrashSeverity
     [JsonStringEnumMemberName("minor")]
     Minor = 0,
 
-    /// <summary>An airbag deployed, or a delta-v from <see cref="CrashDetectionOptions.SevereDeltaVKmh"/>.</summary>
+    /// <summary>An airbag deployed, or a delta-v from <c>Crash:SevereDeltaVKmh</c>.</summary>
     [JsonStringEnumMemberName("severe")]
     Severe = 1,
 
-    /// <summary>A delta-v from <see cref="CrashDetectionOptions.CriticalDeltaVKmh"/>.</summary>
+    /// <summary>A delta-v from <c>Crash:CriticalDeltaVKmh</c>.</summary>
     [JsonStringEnumMemberName("critical")]
     Critical = 2,
 }

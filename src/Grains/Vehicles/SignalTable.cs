@@ -17,7 +17,7 @@ namespace DigitalTwin.Grains.Vehicles;
 /// share one table until the car sends again, and a snapshot is as safe to share as before.
 /// </para>
 /// <para>
-/// Orleans sees only the <see cref="IReadOnlyDictionary{TKey,TValue}"/> of <see cref="TwinSnapshot.Signals"/>: with no
+/// Orleans sees only the <see cref="IReadOnlyDictionary{TKey,TValue}"/> of <see cref="DigitalTwin.Grains.Abstractions.Vehicles.TwinSnapshot.Signals"/>: with no
 /// codec of its own, a table crosses the wire as the <c>Dictionary</c> it always was (see the tests), so a silo of the
 /// previous release reads it too. [Immutable] keeps Orleans from copying it; only frozen tables leave their twin.
 /// </para>

@@ -66,7 +66,7 @@ public sealed partial class VehicleGrain
     /// <summary>
     /// Through the gateway that holds the car's session, whichever silo that is; held here until the car
     /// subscribes to its commands when it is not reachable now. Queued commands have their own, durable queue
-    /// (<see cref="CommandQueue"/>); this outbox only holds what is fine to lose with the activation.
+    /// (<see cref="Commands.CommandQueue"/>); this outbox only holds what is fine to lose with the activation.
     /// </summary>
     private async ValueTask SendToCarAsync(CarMessage message)
     {
