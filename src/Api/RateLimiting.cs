@@ -2,9 +2,9 @@ using System.Globalization;
 using System.Threading.RateLimiting;
 using DigitalTwin.Api.Auth;
 using DigitalTwin.Api.Problems;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.RateLimiting;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 

@@ -1,5 +1,5 @@
-using DigitalTwin.Persistence;
 using DigitalTwin.Gateway.Mqtt;
+using DigitalTwin.Persistence;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
-using DigitalTwin.Security;
 using DigitalTwin.Contract;
+using DigitalTwin.Security;
 
 namespace DigitalTwin.Silo;
 

@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
+using DigitalTwin.Contract.Status;
+using DigitalTwin.Contract.Topics;
 using DigitalTwin.Security;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
-using DigitalTwin.Contract.Status;
-using DigitalTwin.Contract.Topics;
 
 namespace DigitalTwin.Simulator;
 

@@ -1,5 +1,5 @@
-using MQTTnet;
 using DigitalTwin.Contract.Topics;
+using MQTTnet;
 
 namespace DigitalTwin.Simulator;
 

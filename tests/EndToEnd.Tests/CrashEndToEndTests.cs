@@ -2,12 +2,12 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using DigitalTwin.Grains.Storage;
-using MQTTnet;
 using DigitalTwin.Grains.Alerts;
+using DigitalTwin.Grains.Storage;
 using DigitalTwin.Silo;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using MQTTnet;
 using MQTTnet.Protocol;
 
 namespace DigitalTwin.EndToEnd.Tests;

@@ -3,8 +3,8 @@ using DigitalTwin.Grains.Commands;
 using DigitalTwin.Grains.Crash;
 using DigitalTwin.Grains.Preconditioning;
 using DigitalTwin.Grains.Storage;
-using Microsoft.Extensions.Time.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Orleans.TestingHost;
 
 namespace DigitalTwin.Grains.Tests;

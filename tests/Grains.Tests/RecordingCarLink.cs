@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using DigitalTwin.Grains.Abstractions.Vehicles;
 using DigitalTwin.Contract;
+using DigitalTwin.Grains.Abstractions.Vehicles;
 
 namespace DigitalTwin.Grains.Tests;
 

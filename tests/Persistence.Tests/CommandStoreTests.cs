@@ -1,3 +1,4 @@
+using DigitalTwin.Contract.Commands;
 using DigitalTwin.Grains.Abstractions.Commands;
 using DigitalTwin.Grains.Commands;
 using DigitalTwin.Persistence.Commands;
@@ -5,7 +6,6 @@ using DigitalTwin.Persistence.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using DigitalTwin.Contract.Commands;
 
 namespace DigitalTwin.Persistence.Tests;
 

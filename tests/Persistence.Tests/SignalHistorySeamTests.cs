@@ -1,7 +1,7 @@
+using DigitalTwin.Contract.Telemetry;
 using DigitalTwin.Grains.Abstractions.Telemetry;
 using DigitalTwin.Persistence.History;
 using DigitalTwin.Persistence.Tests.Support;
-using DigitalTwin.Contract.Telemetry;
 
 namespace DigitalTwin.Persistence.Tests;
 

@@ -1,3 +1,4 @@
+using DigitalTwin.Contract.Telemetry;
 using DigitalTwin.Grains.Abstractions.Telemetry;
 using DigitalTwin.Grains.Abstractions.Vehicles;
 using DigitalTwin.Persistence.Diagnostics;
@@ -7,7 +8,6 @@ using DigitalTwin.Persistence.WriteBehind;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
-using DigitalTwin.Contract.Telemetry;
 
 namespace DigitalTwin.Persistence.Tests;
 

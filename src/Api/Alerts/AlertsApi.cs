@@ -1,7 +1,7 @@
-using DigitalTwin.Contract;
 using DigitalTwin.Api.Auth;
 using DigitalTwin.Api.Paging;
 using DigitalTwin.Api.Problems;
+using DigitalTwin.Contract;
 using DigitalTwin.Grains.Abstractions.Crash;
 using DigitalTwin.Grains.Abstractions.Vehicles;
 using Microsoft.AspNetCore.Builder;

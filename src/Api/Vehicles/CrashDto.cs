@@ -1,6 +1,6 @@
-using DigitalTwin.Contract;
 using System.Text.Json.Serialization;
 using DigitalTwin.Api.Alerts;
+using DigitalTwin.Contract;
 using DigitalTwin.Grains.Abstractions.Crash;
 
 namespace DigitalTwin.Api.Vehicles;

@@ -6,6 +6,8 @@ using DigitalTwin.Api.Paging;
 using DigitalTwin.Api.Preconditioning;
 using DigitalTwin.Api.Problems;
 using DigitalTwin.Api.Streaming;
+using DigitalTwin.Contract;
+using DigitalTwin.Contract.Telemetry;
 using DigitalTwin.Grains.Abstractions.Vehicles;
 using DigitalTwin.Grains.Ownership;
 using DigitalTwin.Grains.Storage;
@@ -14,8 +16,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
-using DigitalTwin.Contract;
-using DigitalTwin.Contract.Telemetry;
 
 namespace DigitalTwin.Api.Vehicles;
 

@@ -1,7 +1,7 @@
 using DigitalTwin.Api.Problems;
+using DigitalTwin.Contract;
 using DigitalTwin.Grains.Abstractions.Vehicles;
 using Microsoft.AspNetCore.Http;
-using DigitalTwin.Contract;
 
 namespace DigitalTwin.Api.Vehicles;
 

@@ -1,4 +1,6 @@
 using System.Net;
+using DigitalTwin.Contract;
+using DigitalTwin.Contract.Topics;
 using DigitalTwin.Gateway.Diagnostics;
 using DigitalTwin.Gateway.Mqtt.Transport;
 using DigitalTwin.Grains.Abstractions.Vehicles;
@@ -8,8 +10,6 @@ using Microsoft.Extensions.Options;
 using MQTTnet;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
-using DigitalTwin.Contract;
-using DigitalTwin.Contract.Topics;
 
 namespace DigitalTwin.Gateway.Mqtt;
 

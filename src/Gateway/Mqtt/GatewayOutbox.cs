@@ -1,7 +1,7 @@
+using DigitalTwin.Contract;
 using DigitalTwin.Grains.Abstractions.Vehicles;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using DigitalTwin.Contract;
 
 namespace DigitalTwin.Gateway.Mqtt;
 

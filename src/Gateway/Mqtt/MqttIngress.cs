@@ -1,19 +1,19 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
-using DigitalTwin.Gateway.DeadLetters;
-using DigitalTwin.Gateway.Diagnostics;
-using DigitalTwin.Grains.Abstractions.Commands;
-using DigitalTwin.Grains.Abstractions.Telemetry;
-using DigitalTwin.Grains.Commands;
-using DigitalTwin.Grains.Abstractions.Vehicles;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using DigitalTwin.Contract;
 using DigitalTwin.Contract.Commands;
 using DigitalTwin.Contract.Events;
 using DigitalTwin.Contract.Status;
 using DigitalTwin.Contract.Telemetry;
 using DigitalTwin.Contract.Topics;
+using DigitalTwin.Gateway.DeadLetters;
+using DigitalTwin.Gateway.Diagnostics;
+using DigitalTwin.Grains.Abstractions.Commands;
+using DigitalTwin.Grains.Abstractions.Telemetry;
+using DigitalTwin.Grains.Abstractions.Vehicles;
+using DigitalTwin.Grains.Commands;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace DigitalTwin.Gateway.Mqtt;
 

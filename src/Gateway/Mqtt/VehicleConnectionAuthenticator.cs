@@ -1,7 +1,7 @@
+using DigitalTwin.Contract;
 using DigitalTwin.Grains.Abstractions.Vehicles;
 using DigitalTwin.Security;
 using MQTTnet.Protocol;
-using DigitalTwin.Contract;
 
 namespace DigitalTwin.Gateway.Mqtt;
 

@@ -1,6 +1,6 @@
-using DigitalTwin.Grains.Abstractions.Commands;
 using DigitalTwin.Contract;
 using DigitalTwin.Contract.Commands;
+using DigitalTwin.Grains.Abstractions.Commands;
 
 namespace DigitalTwin.Grains.Commands;
 

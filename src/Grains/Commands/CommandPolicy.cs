@@ -1,14 +1,14 @@
-using DigitalTwin.Grains.Abstractions.Preconditioning;
-using DigitalTwin.Grains.Abstractions.Commands;
 using System.Buffers;
 using System.Collections.Frozen;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using DigitalTwin.Grains.Abstractions.Telemetry;
-using DigitalTwin.Grains.Preconditioning;
 using DigitalTwin.Contract.Commands;
 using DigitalTwin.Contract.Telemetry;
+using DigitalTwin.Grains.Abstractions.Commands;
+using DigitalTwin.Grains.Abstractions.Preconditioning;
+using DigitalTwin.Grains.Abstractions.Telemetry;
+using DigitalTwin.Grains.Preconditioning;
 
 namespace DigitalTwin.Grains.Commands;
 

@@ -1,5 +1,5 @@
-using DigitalTwin.Grains.Abstractions.Commands;
 using System.ComponentModel.DataAnnotations;
+using DigitalTwin.Grains.Abstractions.Commands;
 
 namespace DigitalTwin.Grains.Commands;
 

@@ -1,5 +1,5 @@
-using DigitalTwin.Grains.Abstractions.Commands;
 using DigitalTwin.Contract.Commands;
+using DigitalTwin.Grains.Abstractions.Commands;
 
 namespace DigitalTwin.Grains.Commands;
 

@@ -1,5 +1,5 @@
-using DigitalTwin.Grains.Abstractions.Crash;
 using System.ComponentModel.DataAnnotations;
+using DigitalTwin.Grains.Abstractions.Crash;
 
 namespace DigitalTwin.Grains.Crash;
 

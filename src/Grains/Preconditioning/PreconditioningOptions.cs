@@ -1,5 +1,5 @@
-using DigitalTwin.Grains.Abstractions.Preconditioning;
 using System.ComponentModel.DataAnnotations;
+using DigitalTwin.Grains.Abstractions.Preconditioning;
 
 namespace DigitalTwin.Grains.Preconditioning;
 

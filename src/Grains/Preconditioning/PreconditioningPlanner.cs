@@ -1,7 +1,7 @@
-using DigitalTwin.Grains.Abstractions.Preconditioning;
 using System.Globalization;
-using DigitalTwin.Grains.Abstractions.Telemetry;
 using DigitalTwin.Contract.Telemetry;
+using DigitalTwin.Grains.Abstractions.Preconditioning;
+using DigitalTwin.Grains.Abstractions.Telemetry;
 
 namespace DigitalTwin.Grains.Preconditioning;
 

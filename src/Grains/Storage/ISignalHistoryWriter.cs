@@ -1,5 +1,5 @@
-using DigitalTwin.Grains.Abstractions.Telemetry;
 using DigitalTwin.Contract.Telemetry;
+using DigitalTwin.Grains.Abstractions.Telemetry;
 
 namespace DigitalTwin.Grains.Storage;
 

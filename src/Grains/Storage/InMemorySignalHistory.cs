@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
+using DigitalTwin.Contract.Telemetry;
 using DigitalTwin.Grains.Abstractions.Telemetry;
 using Microsoft.Extensions.Options;
-using DigitalTwin.Contract.Telemetry;
 
 namespace DigitalTwin.Grains.Storage;
 

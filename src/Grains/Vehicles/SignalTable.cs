@@ -1,7 +1,7 @@
 using System.Collections;
 using System.Diagnostics.CodeAnalysis;
-using DigitalTwin.Grains.Abstractions.Telemetry;
 using DigitalTwin.Contract.Telemetry;
+using DigitalTwin.Grains.Abstractions.Telemetry;
 
 namespace DigitalTwin.Grains.Vehicles;
 

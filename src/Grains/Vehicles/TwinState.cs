@@ -1,9 +1,9 @@
-using DigitalTwin.Grains.Abstractions.Preconditioning;
-using DigitalTwin.Grains.Abstractions.Crash;
-using DigitalTwin.Grains.Abstractions.Telemetry;
-using DigitalTwin.Grains.Abstractions.Vehicles;
 using DigitalTwin.Contract.Events;
 using DigitalTwin.Contract.Telemetry;
+using DigitalTwin.Grains.Abstractions.Crash;
+using DigitalTwin.Grains.Abstractions.Preconditioning;
+using DigitalTwin.Grains.Abstractions.Telemetry;
+using DigitalTwin.Grains.Abstractions.Vehicles;
 
 namespace DigitalTwin.Grains.Vehicles;
 

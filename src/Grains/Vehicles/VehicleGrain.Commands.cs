@@ -1,8 +1,8 @@
+using DigitalTwin.Contract.Commands;
+using DigitalTwin.Contract.Topics;
 using DigitalTwin.Grains.Abstractions.Commands;
 using DigitalTwin.Grains.Abstractions.Vehicles;
 using DigitalTwin.Grains.Commands;
-using DigitalTwin.Contract.Commands;
-using DigitalTwin.Contract.Topics;
 
 namespace DigitalTwin.Grains.Vehicles;
 

@@ -1,11 +1,11 @@
 using System.Globalization;
 using System.Text.Json;
+using DigitalTwin.Contract.Commands;
+using DigitalTwin.Contract.Telemetry;
 using DigitalTwin.Grains.Abstractions.Commands;
 using DigitalTwin.Grains.Abstractions.Preconditioning;
 using DigitalTwin.Grains.Commands;
 using DigitalTwin.Grains.Preconditioning;
-using DigitalTwin.Contract.Commands;
-using DigitalTwin.Contract.Telemetry;
 
 namespace DigitalTwin.Grains.Vehicles;
 

@@ -1,4 +1,7 @@
 using System.Text.Json;
+using DigitalTwin.Contract;
+using DigitalTwin.Contract.Events;
+using DigitalTwin.Contract.Telemetry;
 using DigitalTwin.Grains.Abstractions.Crash;
 using DigitalTwin.Grains.Abstractions.Telemetry;
 using DigitalTwin.Grains.Abstractions.Vehicles;
@@ -11,9 +14,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Streams;
-using DigitalTwin.Contract.Events;
-using DigitalTwin.Contract.Telemetry;
-using DigitalTwin.Contract;
 
 namespace DigitalTwin.Grains.Vehicles;
 

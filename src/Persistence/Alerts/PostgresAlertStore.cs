@@ -1,5 +1,5 @@
-using DigitalTwin.Contract;
 using System.Text.Json;
+using DigitalTwin.Contract;
 using DigitalTwin.Grains.Abstractions.Crash;
 using DigitalTwin.Grains.Alerts;
 using DigitalTwin.Grains.Storage;

@@ -1,6 +1,6 @@
-using DigitalTwin.Contract;
 using System.Data.Common;
 using System.Text.Json;
+using DigitalTwin.Contract;
 using DigitalTwin.Grains.Abstractions.Commands;
 using DigitalTwin.Grains.Commands;
 using DigitalTwin.Grains.Storage;

@@ -1,9 +1,9 @@
+using DigitalTwin.Contract.Telemetry;
 using DigitalTwin.Grains.Abstractions.Telemetry;
 using DigitalTwin.Grains.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using DigitalTwin.Contract.Telemetry;
 
 namespace DigitalTwin.Persistence.History;
 

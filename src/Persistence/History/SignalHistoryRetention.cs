@@ -1,8 +1,8 @@
+using DigitalTwin.Persistence.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using DigitalTwin.Persistence.Diagnostics;
 using Npgsql;
 
 namespace DigitalTwin.Persistence.History;

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using DigitalTwin.Contract.Telemetry;
 using DigitalTwin.Grains.Abstractions.Telemetry;
 using DigitalTwin.Grains.Storage;
 using DigitalTwin.Persistence.Diagnostics;
@@ -8,7 +9,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
-using DigitalTwin.Contract.Telemetry;
 
 namespace DigitalTwin.Persistence.History;
 

@@ -2,8 +2,8 @@ using System.Buffers;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using DigitalTwin.Grains.Abstractions.Telemetry;
 using DigitalTwin.Contract.Telemetry;
+using DigitalTwin.Grains.Abstractions.Telemetry;
 
 namespace DigitalTwin.Persistence.Snapshots;
 

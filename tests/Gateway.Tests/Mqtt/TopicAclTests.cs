@@ -1,5 +1,5 @@
-using DigitalTwin.Gateway.Mqtt;
 using DigitalTwin.Contract.Topics;
+using DigitalTwin.Gateway.Mqtt;
 
 namespace DigitalTwin.Gateway.Tests.Mqtt;
 

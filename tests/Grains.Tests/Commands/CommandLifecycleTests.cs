@@ -1,7 +1,7 @@
 using DigitalTwin.Contract;
+using DigitalTwin.Contract.Commands;
 using DigitalTwin.Grains.Abstractions.Commands;
 using DigitalTwin.Grains.Commands;
-using DigitalTwin.Contract.Commands;
 
 namespace DigitalTwin.Grains.Tests.Commands;
 

@@ -1,7 +1,7 @@
+using DigitalTwin.Contract.Telemetry;
 using DigitalTwin.Grains.Abstractions.Commands;
 using DigitalTwin.Grains.Abstractions.Telemetry;
 using DigitalTwin.Grains.Commands;
-using DigitalTwin.Contract.Telemetry;
 
 namespace DigitalTwin.Grains.Tests.Commands;
 

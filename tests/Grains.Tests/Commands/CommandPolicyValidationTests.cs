@@ -1,5 +1,5 @@
-using DigitalTwin.Grains.Abstractions.Commands;
 using System.Text.Json;
+using DigitalTwin.Grains.Abstractions.Commands;
 using DigitalTwin.Grains.Abstractions.Telemetry;
 using DigitalTwin.Grains.Commands;
 

@@ -1,6 +1,6 @@
+using DigitalTwin.Contract.Commands;
 using DigitalTwin.Grains.Abstractions.Commands;
 using DigitalTwin.Grains.Commands;
-using DigitalTwin.Contract.Commands;
 
 namespace DigitalTwin.Grains.Tests.Commands;
 

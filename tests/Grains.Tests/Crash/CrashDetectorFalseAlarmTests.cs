@@ -1,6 +1,6 @@
+using DigitalTwin.Contract.Telemetry;
 using DigitalTwin.Grains.Abstractions.Crash;
 using DigitalTwin.Grains.Crash;
-using DigitalTwin.Contract.Telemetry;
 using static DigitalTwin.Grains.Tests.Crash.TelemetryTrace;
 
 namespace DigitalTwin.Grains.Tests.Crash;

@@ -1,8 +1,8 @@
+using DigitalTwin.Contract.Telemetry;
 using DigitalTwin.Grains.Abstractions.Crash;
 using DigitalTwin.Grains.Abstractions.Telemetry;
 using DigitalTwin.Grains.Abstractions.Vehicles;
 using DigitalTwin.Grains.Crash;
-using DigitalTwin.Contract.Telemetry;
 using static DigitalTwin.Grains.Tests.Crash.TelemetryTrace;
 
 namespace DigitalTwin.Grains.Tests.Crash;

@@ -1,8 +1,8 @@
+using DigitalTwin.Contract.Telemetry;
 using DigitalTwin.Grains.Abstractions.Preconditioning;
 using DigitalTwin.Grains.Abstractions.Telemetry;
 using DigitalTwin.Grains.Preconditioning;
 using Microsoft.Extensions.Time.Testing;
-using DigitalTwin.Contract.Telemetry;
 
 namespace DigitalTwin.Grains.Tests.Preconditioning;
 

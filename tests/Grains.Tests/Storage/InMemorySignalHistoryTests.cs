@@ -1,7 +1,7 @@
+using DigitalTwin.Contract.Telemetry;
 using DigitalTwin.Grains.Abstractions.Telemetry;
 using DigitalTwin.Grains.Storage;
 using Microsoft.Extensions.Options;
-using DigitalTwin.Contract.Telemetry;
 
 namespace DigitalTwin.Grains.Tests.Storage;
 

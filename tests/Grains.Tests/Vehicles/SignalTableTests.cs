@@ -1,6 +1,6 @@
+using DigitalTwin.Contract.Telemetry;
 using DigitalTwin.Grains.Abstractions.Telemetry;
 using DigitalTwin.Grains.Vehicles;
-using DigitalTwin.Contract.Telemetry;
 
 namespace DigitalTwin.Grains.Tests.Vehicles;
 

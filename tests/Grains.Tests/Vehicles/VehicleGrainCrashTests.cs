@@ -1,11 +1,11 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using DigitalTwin.Contract.Events;
+using DigitalTwin.Contract.Telemetry;
 using DigitalTwin.Grains.Abstractions.Crash;
 using DigitalTwin.Grains.Abstractions.Telemetry;
 using DigitalTwin.Grains.Abstractions.Vehicles;
 using Orleans.Streams;
-using DigitalTwin.Contract.Events;
-using DigitalTwin.Contract.Telemetry;
 
 namespace DigitalTwin.Grains.Tests.Vehicles;
 
