@@ -1,7 +1,4 @@
 using System.Diagnostics.Metrics;
-using DigitalTwin.Grains.Alerts;
-using DigitalTwin.Grains.Commands;
-using DigitalTwin.Grains.Ownership;
 using DigitalTwin.Grains.Storage;
 using DigitalTwin.Persistence.Alerts;
 using DigitalTwin.Persistence.Commands;

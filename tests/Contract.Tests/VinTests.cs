@@ -1,5 +1,3 @@
-using DigitalTwin.Contract;
-
 namespace DigitalTwin.Contract.Tests;
 
 public sealed class VinTests

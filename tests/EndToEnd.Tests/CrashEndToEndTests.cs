@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using DigitalTwin.Grains.Alerts;
 using DigitalTwin.Grains.Storage;
 using DigitalTwin.Silo;
 using Microsoft.Extensions.DependencyInjection;

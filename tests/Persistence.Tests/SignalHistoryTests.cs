@@ -1,5 +1,4 @@
 using DigitalTwin.Contract.Telemetry;
-using DigitalTwin.Grains.Abstractions.Telemetry;
 using DigitalTwin.Persistence.History;
 using DigitalTwin.Persistence.Tests.Support;
 

@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using DigitalTwin.Api.Alerts;
 using DigitalTwin.Contract;
 using DigitalTwin.Grains.Abstractions.Crash;
 

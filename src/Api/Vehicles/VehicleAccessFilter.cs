@@ -1,5 +1,4 @@
 using DigitalTwin.Api.Auth;
-using DigitalTwin.Grains.Ownership;
 using DigitalTwin.Grains.Storage;
 using Microsoft.AspNetCore.Http;
 

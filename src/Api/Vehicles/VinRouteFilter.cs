@@ -1,6 +1,5 @@
 using DigitalTwin.Api.Problems;
 using DigitalTwin.Contract;
-using DigitalTwin.Grains.Abstractions.Vehicles;
 using Microsoft.AspNetCore.Http;
 
 namespace DigitalTwin.Api.Vehicles;

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Text.Json;
-using DigitalTwin.Contract;
 
 namespace DigitalTwin.Contract.Commands;
 

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Text.Json;
-using DigitalTwin.Contract;
 using DigitalTwin.Contract.Telemetry;
 
 namespace DigitalTwin.Contract.Events;

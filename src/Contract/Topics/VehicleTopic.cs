@@ -1,7 +1,3 @@
-using DigitalTwin.Contract;
-
-
-
 namespace DigitalTwin.Contract.Topics;
 
 /// <summary>A topic of the contract's table: <c>vehicles/{vin}/{telemetry|events|status|commands|commands/ack}</c>.</summary>

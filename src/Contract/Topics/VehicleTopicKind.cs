@@ -1,5 +1,3 @@
-using DigitalTwin.Contract.Commands;
-
 namespace DigitalTwin.Contract.Topics;
 
 public enum VehicleTopicKind

@@ -3,7 +3,6 @@ using DigitalTwin.Contract;
 using DigitalTwin.Contract.Topics;
 using DigitalTwin.Gateway.Diagnostics;
 using DigitalTwin.Gateway.Mqtt.Transport;
-using DigitalTwin.Grains.Abstractions.Vehicles;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

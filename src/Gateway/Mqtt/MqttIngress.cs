@@ -11,7 +11,6 @@ using DigitalTwin.Gateway.Diagnostics;
 using DigitalTwin.Grains.Abstractions.Commands;
 using DigitalTwin.Grains.Abstractions.Telemetry;
 using DigitalTwin.Grains.Abstractions.Vehicles;
-using DigitalTwin.Grains.Commands;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

@@ -1,5 +1,4 @@
 using DigitalTwin.Contract;
-using DigitalTwin.Grains.Abstractions.Vehicles;
 using DigitalTwin.Security;
 using MQTTnet.Protocol;
 

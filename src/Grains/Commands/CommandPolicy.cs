@@ -6,7 +6,6 @@ using System.Text.Json;
 using DigitalTwin.Contract.Commands;
 using DigitalTwin.Contract.Telemetry;
 using DigitalTwin.Grains.Abstractions.Commands;
-using DigitalTwin.Grains.Abstractions.Preconditioning;
 using DigitalTwin.Grains.Abstractions.Telemetry;
 using DigitalTwin.Grains.Preconditioning;
 

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using DigitalTwin.Grains.Abstractions.Commands;
 
 namespace DigitalTwin.Grains.Commands;
 

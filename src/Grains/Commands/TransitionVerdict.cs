@@ -1,4 +1,3 @@
-using DigitalTwin.Grains.Abstractions.Commands;
 namespace DigitalTwin.Grains.Commands;
 
 public enum TransitionVerdict

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using DigitalTwin.Grains.Abstractions.Crash;
 
 namespace DigitalTwin.Grains.Crash;
 

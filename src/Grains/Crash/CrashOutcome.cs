@@ -1,4 +1,3 @@
-using DigitalTwin.Grains.Abstractions.Crash;
 namespace DigitalTwin.Grains.Crash;
 
 public enum CrashOutcome

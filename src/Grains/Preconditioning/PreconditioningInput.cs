@@ -1,4 +1,3 @@
-using DigitalTwin.Grains.Abstractions.Preconditioning;
 namespace DigitalTwin.Grains.Preconditioning;
 
 /// <summary>What <see cref="PreconditioningPlanner"/> plans from.</summary>

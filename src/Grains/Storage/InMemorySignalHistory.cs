@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using DigitalTwin.Contract.Telemetry;
-using DigitalTwin.Grains.Abstractions.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace DigitalTwin.Grains.Storage;

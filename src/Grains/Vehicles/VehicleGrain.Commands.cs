@@ -1,5 +1,4 @@
 using DigitalTwin.Contract.Commands;
-using DigitalTwin.Contract.Topics;
 using DigitalTwin.Grains.Abstractions.Commands;
 using DigitalTwin.Grains.Abstractions.Vehicles;
 using DigitalTwin.Grains.Commands;

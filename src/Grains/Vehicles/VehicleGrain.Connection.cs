@@ -1,6 +1,5 @@
 using DigitalTwin.Contract;
 using DigitalTwin.Grains.Abstractions.Vehicles;
-using Microsoft.Extensions.Logging;
 
 namespace DigitalTwin.Grains.Vehicles;
 

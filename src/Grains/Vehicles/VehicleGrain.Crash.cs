@@ -5,7 +5,6 @@ using DigitalTwin.Grains.Abstractions.Vehicles;
 using DigitalTwin.Grains.Alerts;
 using DigitalTwin.Grains.Crash;
 using Microsoft.Extensions.Logging;
-using Orleans.Streams;
 
 namespace DigitalTwin.Grains.Vehicles;
 

@@ -1,8 +1,5 @@
-using System.Text.Json;
-using DigitalTwin.Contract;
 using DigitalTwin.Contract.Events;
 using DigitalTwin.Contract.Telemetry;
-using DigitalTwin.Grains.Abstractions.Crash;
 using DigitalTwin.Grains.Abstractions.Telemetry;
 using DigitalTwin.Grains.Abstractions.Vehicles;
 using DigitalTwin.Grains.Alerts;
@@ -13,7 +10,6 @@ using DigitalTwin.Grains.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orleans.Streams;
 
 namespace DigitalTwin.Grains.Vehicles;
 

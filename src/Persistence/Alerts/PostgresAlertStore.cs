@@ -1,7 +1,6 @@
 using System.Text.Json;
 using DigitalTwin.Contract;
 using DigitalTwin.Grains.Abstractions.Crash;
-using DigitalTwin.Grains.Alerts;
 using DigitalTwin.Grains.Storage;
 using DigitalTwin.Persistence.Documents;
 using DigitalTwin.Persistence.WriteBehind;

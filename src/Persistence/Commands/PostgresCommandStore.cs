@@ -2,7 +2,6 @@ using System.Data.Common;
 using System.Text.Json;
 using DigitalTwin.Contract;
 using DigitalTwin.Grains.Abstractions.Commands;
-using DigitalTwin.Grains.Commands;
 using DigitalTwin.Grains.Storage;
 using DigitalTwin.Persistence.Documents;
 using Microsoft.Extensions.DependencyInjection;

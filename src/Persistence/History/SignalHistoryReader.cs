@@ -1,5 +1,4 @@
 using DigitalTwin.Contract.Telemetry;
-using DigitalTwin.Grains.Abstractions.Telemetry;
 using DigitalTwin.Grains.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

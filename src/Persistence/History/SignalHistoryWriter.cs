@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using DigitalTwin.Contract.Telemetry;
-using DigitalTwin.Grains.Abstractions.Telemetry;
 using DigitalTwin.Grains.Storage;
 using DigitalTwin.Persistence.Diagnostics;
 using DigitalTwin.Persistence.WriteBehind;

@@ -1,4 +1,3 @@
-using DigitalTwin.Contract;
 using DigitalTwin.Contract.Events;
 using static DigitalTwin.Contract.Tests.Payloads;
 

@@ -1,4 +1,3 @@
-using DigitalTwin.Contract;
 using DigitalTwin.Contract.Status;
 using static DigitalTwin.Contract.Tests.Payloads;
 

@@ -1,4 +1,3 @@
-using DigitalTwin.Contract;
 using DigitalTwin.Contract.Topics;
 
 namespace DigitalTwin.Contract.Tests.Topics;

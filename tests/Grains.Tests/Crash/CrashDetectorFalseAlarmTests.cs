@@ -1,5 +1,4 @@
 using DigitalTwin.Contract.Telemetry;
-using DigitalTwin.Grains.Abstractions.Crash;
 using DigitalTwin.Grains.Crash;
 using static DigitalTwin.Grains.Tests.Crash.TelemetryTrace;
 

@@ -1,7 +1,6 @@
 using DigitalTwin.Contract.Events;
 using DigitalTwin.Contract.Telemetry;
 using DigitalTwin.Grains.Abstractions.Crash;
-using DigitalTwin.Grains.Abstractions.Telemetry;
 using DigitalTwin.Grains.Crash;
 using static DigitalTwin.Grains.Tests.Crash.TelemetryTrace;
 

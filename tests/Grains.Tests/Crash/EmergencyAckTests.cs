@@ -1,7 +1,6 @@
 using System.Text.Json;
 using DigitalTwin.Contract;
 using DigitalTwin.Grains.Abstractions.Crash;
-using DigitalTwin.Grains.Abstractions.Vehicles;
 using DigitalTwin.Grains.Crash;
 
 namespace DigitalTwin.Grains.Tests.Crash;

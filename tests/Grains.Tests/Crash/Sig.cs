@@ -1,5 +1,4 @@
 using DigitalTwin.Contract.Telemetry;
-using DigitalTwin.Grains.Abstractions.Telemetry;
 
 namespace DigitalTwin.Grains.Tests.Crash;
 

@@ -1,6 +1,4 @@
 using DigitalTwin.Contract.Telemetry;
-using DigitalTwin.Grains.Abstractions.Crash;
-using DigitalTwin.Grains.Abstractions.Telemetry;
 using DigitalTwin.Grains.Crash;
 
 namespace DigitalTwin.Grains.Tests.Crash;

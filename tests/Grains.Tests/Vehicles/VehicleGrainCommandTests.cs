@@ -3,9 +3,7 @@ using DigitalTwin.Contract.Commands;
 using DigitalTwin.Contract.Telemetry;
 using DigitalTwin.Grains.Abstractions.Commands;
 using DigitalTwin.Grains.Abstractions.Preconditioning;
-using DigitalTwin.Grains.Abstractions.Telemetry;
 using DigitalTwin.Grains.Abstractions.Vehicles;
-using DigitalTwin.Grains.Commands;
 using DigitalTwin.Grains.Vehicles;
 
 namespace DigitalTwin.Grains.Tests.Vehicles;

@@ -3,7 +3,6 @@ using System.Text.Json;
 using DigitalTwin.Contract.Events;
 using DigitalTwin.Contract.Telemetry;
 using DigitalTwin.Grains.Abstractions.Crash;
-using DigitalTwin.Grains.Abstractions.Telemetry;
 using DigitalTwin.Grains.Abstractions.Vehicles;
 using Orleans.Streams;
 

@@ -4,7 +4,6 @@ using DigitalTwin.Persistence.History;
 using DigitalTwin.Persistence.Snapshots;
 using DigitalTwin.Persistence.WriteBehind;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace DigitalTwin.Persistence.Tests.Support;
