@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using DigitalTwin.Contract.Topics;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
@@ -17,8 +18,8 @@ namespace DigitalTwin.Bench;
 /// </summary>
 public sealed class MosquittoTarget : IBenchTarget
 {
-    private const string Filter = "vehicles/+/telemetry";
-    private const string ProbeTopic = "vehicles/PR0BE000000000000/telemetry";
+    private static readonly string Filter = VehicleTopic.ForEveryVehicle(VehicleTopicKind.Telemetry);
+    private static readonly string ProbeTopic = VehicleTopic.Of("PR0BE000000000000", VehicleTopicKind.Telemetry);
 
     private readonly StringBuilder _brokerLog = new();
     private string? _directory;

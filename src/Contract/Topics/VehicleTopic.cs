@@ -5,14 +5,22 @@ public readonly record struct VehicleTopic(string Vin, VehicleTopicKind Kind)
 {
     private const string Prefix = "vehicles/";
 
-    public static string Of(string vin, VehicleTopicKind kind) => kind switch
+    public static string Of(string vin, VehicleTopicKind kind) => Prefix + vin + "/" + Suffix(kind);
+
+    /// <summary>The filter that matches this kind of topic of every car, <c>vehicles/+/{kind}</c>.</summary>
+    public static string ForEveryVehicle(VehicleTopicKind kind) => Prefix + "+/" + Suffix(kind);
+
+    private static string Suffix(VehicleTopicKind kind) => kind switch
     {
-        VehicleTopicKind.Telemetry => $"vehicles/{vin}/telemetry",
-        VehicleTopicKind.Events => $"vehicles/{vin}/events",
-        VehicleTopicKind.Status => $"vehicles/{vin}/status",
-        VehicleTopicKind.Commands => $"vehicles/{vin}/commands",
-        _ => $"vehicles/{vin}/commands/ack",
+        VehicleTopicKind.Telemetry => "telemetry",
+        VehicleTopicKind.Events => "events",
+        VehicleTopicKind.Status => "status",
+        VehicleTopicKind.Commands => "commands",
+        VehicleTopicKind.CommandAck => "commands/ack",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a topic of the contract"),
     };
+
+    private static readonly VehicleTopicKind[] Kinds = Enum.GetValues<VehicleTopicKind>();
 
     private const string TableDetail = "topics are vehicles/{vin}/telemetry|events|status|commands/ack";
 
@@ -37,15 +45,17 @@ public readonly record struct VehicleTopic(string Vin, VehicleTopicKind Kind)
             return ParseResult<VehicleTopic>.Failure(RejectReason.InvalidVin, vinError);
         }
 
-        VehicleTopicKind? kind = rest[(slash + 1)..] switch
+        var suffix = rest[(slash + 1)..];
+        VehicleTopicKind? kind = null;
+        foreach (var candidate in Kinds)
         {
-            "telemetry" => VehicleTopicKind.Telemetry,
-            "events" => VehicleTopicKind.Events,
-            "status" => VehicleTopicKind.Status,
-            "commands" => VehicleTopicKind.Commands,
-            "commands/ack" => VehicleTopicKind.CommandAck,
-            _ => null,
-        };
+            if (suffix.SequenceEqual(Suffix(candidate)))
+            {
+                kind = candidate;
+                break;
+            }
+        }
+
         if (kind is null)
         {
             return ParseResult<VehicleTopic>.Failure(RejectReason.UnknownTopic, TableDetail);

@@ -36,4 +36,12 @@ public sealed class VehicleTopicTests
     {
         Assert.Equal(reason, VehicleTopic.Parse(topic).Error);
     }
+
+    [Theory]
+    [InlineData(VehicleTopicKind.Telemetry, "vehicles/+/telemetry")]
+    [InlineData(VehicleTopicKind.CommandAck, "vehicles/+/commands/ack")]
+    public void A_filter_for_every_vehicle_has_a_wildcard_in_place_of_the_vin(VehicleTopicKind kind, string filter)
+    {
+        Assert.Equal(filter, VehicleTopic.ForEveryVehicle(kind));
+    }
 }
