@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using DigitalTwin.Security;
+using DigitalTwin.Testing;
 using MQTTnet;
 using MQTTnet.Formatter;
 

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using DigitalTwin.Gateway.Mqtt;
 using DigitalTwin.Security;
 using DigitalTwin.Silo;
+using DigitalTwin.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 

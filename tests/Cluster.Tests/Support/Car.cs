@@ -1,5 +1,6 @@
-using System.Globalization;
 using System.Text;
+using DigitalTwin.Contract.Telemetry;
+using DigitalTwin.Contract.Topics;
 using DigitalTwin.Testing;
 using MQTTnet;
 using MQTTnet.Formatter;
@@ -40,7 +41,7 @@ public sealed class Car(string vin, string token) : IAsyncDisposable
             Commands.Enqueue(System.Text.Json.JsonDocument.Parse(Encoding.UTF8.GetString(e.ApplicationMessage.Payload)).RootElement.Clone());
             return Task.CompletedTask;
         };
-        var result = await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter($"vehicles/{Vin}/commands", MqttQualityOfServiceLevel.AtLeastOnce).Build());
+        var result = await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(VehicleTopic.Of(Vin, VehicleTopicKind.Commands), MqttQualityOfServiceLevel.AtLeastOnce).Build());
         Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, Assert.Single(result.Items).ResultCode);
     }
 
@@ -52,15 +53,7 @@ public sealed class Car(string vin, string token) : IAsyncDisposable
     public async Task ConnectAsync(SiloProcess silo)
     {
         await CloseAsync();
-        var options = new MqttClientOptionsBuilder()
-            .WithTcpServer("127.0.0.1", silo.MqttPort)
-            .WithClientId(Vin)
-            .WithCredentials(Vin, token)
-            .WithProtocolVersion(MqttProtocolVersion.V500)
-            .WithCleanStart()
-            .WithTimeout(TimeSpan.FromSeconds(10))
-            .WithoutPacketFragmentation()
-            .Build();
+        var options = CarClient.Options(silo.MqttPort, Vin, Vin, token).WithCleanStart().Build();
         var client = new MqttClientFactory().CreateMqttClient();
         var result = await client.ConnectAsync(options);
         Assert.True(result.ResultCode == MqttClientConnectResultCode.Success, $"{Vin} could not connect to {silo}: {result.ResultCode} {result.ReasonString}");
@@ -72,12 +65,10 @@ public sealed class Car(string vin, string token) : IAsyncDisposable
     public async Task<MqttClientPublishResult> SendAsync(long seq)
     {
         var client = _client ?? throw new InvalidOperationException($"{Vin} is not connected");
-        var payload = string.Create(
-            CultureInfo.InvariantCulture,
-            $"{{\"ts\":{TsAt(seq)},\"seq\":{seq},\"signals\":{{\"Vehicle.Speed\":{SpeedAt(seq)}}}}}");
+        var payload = TelemetryDocument.Write(TsAt(seq), seq, SpeedAt(seq), static (json, speed) => json.WriteNumber(SignalCatalogue.Speed, speed));
         var message = new MqttApplicationMessageBuilder()
-            .WithTopic($"vehicles/{Vin}/telemetry")
-            .WithPayload(Encoding.UTF8.GetBytes(payload))
+            .WithTopic(VehicleTopic.Of(Vin, VehicleTopicKind.Telemetry))
+            .WithPayload(payload)
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
             .Build();
         var result = await client.PublishAsync(message);

@@ -1,11 +1,14 @@
 using System.Text;
+using DigitalTwin.Contract.Status;
+using DigitalTwin.Contract.Telemetry;
+using DigitalTwin.Contract.Topics;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 
-namespace DigitalTwin.EndToEnd.Tests;
+namespace DigitalTwin.Testing;
 
-/// <summary>A real MQTT client over TCP that behaves like a car.</summary>
+/// <summary>A real MQTT client over TCP that behaves like a car, writing its topics and documents with the contract.</summary>
 public sealed class CarClient(string vin, int port, string token) : IAsyncDisposable
 {
     private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
@@ -35,18 +38,34 @@ public sealed class CarClient(string vin, int port, string token) : IAsyncDispos
         var options = Options(port, Vin, Vin, Token, version);
         if (withWill)
         {
-            options.WithWillTopic($"vehicles/{Vin}/status").WithWillPayload("""{"online":false}""").WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithWillRetain();
+            options.WithWillTopic(VehicleTopic.Of(Vin, VehicleTopicKind.Status))
+                .WithWillPayload(new StatusDocument(Online: false).ToPayload())
+                .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                .WithWillRetain();
         }
 
         var result = await _client.ConnectAsync(options.Build());
-        Assert.Equal(MqttClientConnectResultCode.Success, result.ResultCode);
+        if (result.ResultCode != MqttClientConnectResultCode.Success)
+        {
+            throw new InvalidOperationException($"{Vin} could not connect: {result.ResultCode} {result.ReasonString}");
+        }
     }
 
+    /// <summary>Publishes anything, well-formed or not, on any topic: what a buggy or hostile car might send.</summary>
     public Task<MqttClientPublishResult> PublishAsync(string topic, string payload, MqttQualityOfServiceLevel qos = MqttQualityOfServiceLevel.AtLeastOnce) =>
-        _client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(Encoding.UTF8.GetBytes(payload)).WithQualityOfServiceLevel(qos).Build());
+        PublishAsync(topic, Encoding.UTF8.GetBytes(payload), qos);
 
-    public Task<MqttClientPublishResult> TelemetryAsync(long seq, string signalsJson, MqttQualityOfServiceLevel qos = MqttQualityOfServiceLevel.AtLeastOnce, long? ts = null) =>
-        PublishAsync($"vehicles/{Vin}/telemetry", $"{{\"ts\":{ts ?? 1764028800000 + seq},\"seq\":{seq},\"signals\":{signalsJson}}}", qos);
+    public Task<MqttClientPublishResult> PublishAsync(string topic, ReadOnlyMemory<byte> payload, MqttQualityOfServiceLevel qos = MqttQualityOfServiceLevel.AtLeastOnce) =>
+        _client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload.ToArray()).WithQualityOfServiceLevel(qos).Build());
+
+    /// <summary>A telemetry document on the car's own topic; <paramref name="signalsJson"/> is the <c>signals</c> object as sent.</summary>
+    public Task<MqttClientPublishResult> TelemetryAsync(long seq, string signalsJson, MqttQualityOfServiceLevel qos = MqttQualityOfServiceLevel.AtLeastOnce, long? ts = null)
+    {
+        var signals = Encoding.UTF8.GetBytes(signalsJson);
+        var document = new byte[signals.Length + TelemetryDocument.FramingBytes];
+        var length = TelemetryDocument.Write(document, ts ?? 1764028800000 + seq, seq, signals);
+        return PublishAsync(VehicleTopic.Of(Vin, VehicleTopicKind.Telemetry), document.AsMemory(0, length), qos);
+    }
 
     /// <summary>Closes the socket without DISCONNECT, as a car losing coverage would.</summary>
     public void Drop() => _client.Dispose();
