@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace DigitalTwin.Contract;
 
 /// <summary>
@@ -10,8 +12,9 @@ public readonly struct ParseResult<T>
 
     private readonly IReadOnlyList<SignalRejection>? _rejections;
 
-    private ParseResult(T? value, string? error, string? detail, IReadOnlyList<SignalRejection>? rejections)
+    private ParseResult(bool isSuccess, T? value, string? error, string? detail, IReadOnlyList<SignalRejection>? rejections)
     {
+        IsSuccess = isSuccess;
         Value = value;
         Error = error;
         Detail = detail;
@@ -28,14 +31,21 @@ public readonly struct ParseResult<T>
     /// <summary>Signals dropped from an accepted document.</summary>
     public IReadOnlyList<SignalRejection> Rejections => _rejections ?? NoRejections;
 
-    public bool IsSuccess => Error is null;
+    /// <summary>Only <see cref="Success"/> makes one: a <c>default</c> result is neither a value nor a reason.</summary>
+    [MemberNotNullWhen(true, nameof(Value))]
+    [MemberNotNullWhen(false, nameof(Error), nameof(Detail))]
+    public bool IsSuccess { get; }
 
-    public static ParseResult<T> Success(T value, IReadOnlyList<SignalRejection>? rejections = null) =>
-        new(value, null, null, rejections);
+    public static ParseResult<T> Success(T value, IReadOnlyList<SignalRejection>? rejections = null)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return new(true, value, null, null, rejections);
+    }
 
     public static ParseResult<T> Failure(string reason, string detail)
     {
         ArgumentNullException.ThrowIfNull(reason);
-        return new(default, reason, detail, null);
+        ArgumentNullException.ThrowIfNull(detail);
+        return new(false, default, reason, detail, null);
     }
 }

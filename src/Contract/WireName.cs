@@ -13,9 +13,10 @@ namespace DigitalTwin.Contract;
 public static class WireName
 {
     /// <summary>
-    /// The wire name of a value, as System.Text.Json writes it. A flags value is a combination of names
-    /// (<c>airbag, sosButton</c>), or its number when names cannot express it, so that nothing is lost; any other
-    /// value outside the enum is a programming error and throws before it reaches a wire or a table.
+    /// The wire name of a value, as System.Text.Json writes it: a combination of flags as <c>airbag, sosButton</c>,
+    /// and a value that names cannot express (an undefined number, read back from an older or newer release) as its
+    /// number, so that nothing is lost and a reader never fails on it. Stores that must refuse such a value check
+    /// <see cref="Enum.IsDefined{TEnum}(TEnum)"/> themselves.
     /// </summary>
     public static string Of<T>(T value)
         where T : struct, Enum
@@ -25,13 +26,8 @@ public static class WireName
             return name;
         }
 
-        if (!Names<T>.IsFlags)
-        {
-            throw new ArgumentOutOfRangeException(nameof(value), value, $"{typeof(T).Name} has no such value");
-        }
-
         var bits = Convert.ToUInt64(value, CultureInfo.InvariantCulture);
-        if (bits != 0)
+        if (Names<T>.IsFlags && bits != 0)
         {
             var parts = new List<string>();
             foreach (var (flag, flagName) in Names<T>.Flags)

@@ -17,9 +17,9 @@ catch (OptionsValidationException ex)
     Console.Error.WriteLine($"Configuration error: {string.Join("; ", ex.Failures)}");
     return 1;
 }
-catch (InvalidOperationException ex) when (ex.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal))
+catch (InvalidOperationException ex) when (ex.InnerException is FormatException or ArgumentException or NotSupportedException)
 {
-    // A value of the wrong type (Mqtt:Port=abc, Mqtt:Mode=Other): the binder's message names the key and the value.
+    // The configuration binder could not convert a value (Mqtt:Port=abc, Mqtt:Mode=Other); its message names the key.
     Console.Error.WriteLine($"Configuration error: {ex.Message}");
     return 1;
 }

@@ -46,6 +46,7 @@ public sealed class StartupValidationTests
     [InlineData("--Mqtt:MaxPayloadBytes=10", "Mqtt:MaxPayloadBytes must be between")]
     [InlineData("--Persistence:FlushInterval=00:00:00", "Persistence:FlushInterval must be between")]
     [InlineData("--Orleans:Clustering=Zookeeper", "Orleans:Clustering must be")]
+    [InlineData("--Mqtt:Mode=1", "Mqtt:Mode must be Embedded")]
     public async Task A_bad_value_names_its_key(string setting, string message)
     {
         var ex = await StartFailsAsync("--environment=Development", "--Auth:SigningKey=a-test-secret-that-is-long-enough-0123456", setting);
@@ -56,8 +57,27 @@ public sealed class StartupValidationTests
     [Fact]
     public async Task The_silo_process_prints_one_line_for_a_bad_setting_and_exits_non_zero()
     {
+        var line = await StartProcessFailsAsync("--environment=Production");
+
+        Assert.StartsWith("Configuration error: Auth:SigningKey or Auth:Authority must be set", line);
+    }
+
+    [Theory]
+    [InlineData("--Mqtt:Mode=External", "'External' at 'Mqtt:Mode'")]
+    [InlineData("--Mqtt:Port=abc", "'abc' at 'Mqtt:Port'")]
+    public async Task A_value_of_the_wrong_type_gets_one_line_that_names_its_key(string setting, string named)
+    {
+        var line = await StartProcessFailsAsync("--environment=Development", setting);
+
+        Assert.StartsWith("Configuration error: ", line);
+        Assert.Contains(named, line);
+    }
+
+    /// <returns>The one line the silo printed on standard error before it exited with 1.</returns>
+    private static async Task<string> StartProcessFailsAsync(params string[] args)
+    {
         var silo = typeof(SiloHost).Assembly.Location;
-        var psi = new ProcessStartInfo("dotnet", [silo, "--environment=Production", "--Mqtt:Port=0", "--urls=http://127.0.0.1:0"])
+        var psi = new ProcessStartInfo("dotnet", [silo, "--Mqtt:Port=0", "--urls=http://127.0.0.1:0", .. args])
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
@@ -68,7 +88,6 @@ public sealed class StartupValidationTests
         await process.WaitForExitAsync();
 
         Assert.Equal(1, process.ExitCode);
-        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.StartsWith("Configuration error: Auth:SigningKey or Auth:Authority must be set", line);
+        return Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 }

@@ -13,7 +13,7 @@ namespace DigitalTwin.Api.Paging;
 /// <param name="Limit">How many items to return; absent means the endpoint's default.</param>
 public sealed record PaginationRequest(
     [property: FromQuery(Name = PaginationRequest.LimitName)]
-    [property: Description("Most items to return: 1 up to the route's maximum (Api:MaxPageSize for vehicles and alerts, Api:MaxHistoryPoints for telemetry, 1000 for dead letters); default 50 for vehicles and alerts, 1000 for telemetry, 100 for dead letters, never above the maximum")]
+    [property: Description("How many items to return, from 1 to the route's maximum; when absent, the route's default")]
     int? Limit)
 {
     public const string LimitName = "limit";

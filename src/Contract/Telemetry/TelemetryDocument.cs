@@ -19,8 +19,11 @@ public static class TelemetryDocument
     private static readonly byte[] SeqName = ",\"seq\":"u8.ToArray();
     private static readonly byte[] SignalsName = ",\"signals\":"u8.ToArray();
 
-    /// <summary>The longest <c>ts</c> and <c>seq</c> framing around a signals object: two 20-digit numbers and the names.</summary>
-    public const int FramingBytes = 64;
+    /// <summary>
+    /// The longest framing around a signals object: the names and punctuation (25 bytes) and two numbers of up to 20
+    /// characters each (<see cref="long.MinValue"/>).
+    /// </summary>
+    public const int FramingBytes = 65;
 
     /// <summary>Writes one document: <paramref name="writeSignals"/> writes the members of the <c>signals</c> object.</summary>
     public static void Write<TState>(Utf8JsonWriter json, long ts, long seq, TState state, Action<Utf8JsonWriter, TState> writeSignals)
@@ -73,11 +76,19 @@ public static class TelemetryDocument
     {
         Head.CopyTo(destination);
         var at = Head.Length;
-        Utf8Formatter.TryFormat(ts, destination[at..], out var written);
+        if (!Utf8Formatter.TryFormat(ts, destination[at..], out var written))
+        {
+            throw new ArgumentException("the destination is too small for the document", nameof(destination));
+        }
+
         at += written;
         SeqName.CopyTo(destination[at..]);
         at += SeqName.Length;
-        Utf8Formatter.TryFormat(seq, destination[at..], out written);
+        if (!Utf8Formatter.TryFormat(seq, destination[at..], out written))
+        {
+            throw new ArgumentException("the destination is too small for the document", nameof(destination));
+        }
+
         at += written;
         SignalsName.CopyTo(destination[at..]);
         at += SignalsName.Length;

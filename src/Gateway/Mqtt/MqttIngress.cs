@@ -42,7 +42,7 @@ public sealed partial class MqttIngress(
         var parsedTopic = VehicleTopic.Parse(topic);
         if (!parsedTopic.IsSuccess)
         {
-            return Reject(clientVin, topic, parsedTopic.Error!, parsedTopic.Detail!, payload, "unknown");
+            return Reject(clientVin, topic, parsedTopic.Error, parsedTopic.Detail, payload, "unknown");
         }
 
         var target = parsedTopic.Value;
@@ -123,7 +123,7 @@ public sealed partial class MqttIngress(
         var parsed = TelemetryParser.Parse(payload, receivedAt, _options.MaxPayloadBytes);
         if (!parsed.IsSuccess)
         {
-            return Reject(clientVin, topic, parsed.Error!, parsed.Detail!, payload, null);
+            return Reject(clientVin, topic, parsed.Error, parsed.Detail, payload, null);
         }
 
         foreach (var rejection in parsed.Rejections)
@@ -131,7 +131,7 @@ public sealed partial class MqttIngress(
             deadLetters.Add(clientVin, topic, rejection.Reason, $"{rejection.Signal}: {rejection.Detail}", payload);
         }
 
-        var applied = await grains.GetVehicle<IVehicleIngest>(vin).ApplyTelemetry(parsed.Value!);
+        var applied = await grains.GetVehicle<IVehicleIngest>(vin).ApplyTelemetry(parsed.Value);
         if (applied.SignalsDropped > 0)
         {
             deadLetters.Add(clientVin, topic, RejectReason.TwinSignalLimit, $"{applied.SignalsDropped} new signal(s) dropped: the twin holds its maximum of distinct signals", payload);
@@ -145,10 +145,10 @@ public sealed partial class MqttIngress(
         var parsed = EventParser.Parse(payload, receivedAt, _options.MaxPayloadBytes);
         if (!parsed.IsSuccess)
         {
-            return Reject(clientVin, topic, parsed.Error!, parsed.Detail!, payload, null);
+            return Reject(clientVin, topic, parsed.Error, parsed.Detail, payload, null);
         }
 
-        return ToResult(await grains.GetVehicle<IVehicleIngest>(vin).ApplyEvent(parsed.Value!));
+        return ToResult(await grains.GetVehicle<IVehicleIngest>(vin).ApplyEvent(parsed.Value));
     }
 
     private async ValueTask<IngressResult> ApplyStatusAsync(string? clientVin, string topic, string vin, ReadOnlySequence<byte> payload, DateTimeOffset receivedAt)
@@ -156,7 +156,7 @@ public sealed partial class MqttIngress(
         var parsed = StatusParser.Parse(payload);
         if (!parsed.IsSuccess)
         {
-            return Reject(clientVin, topic, parsed.Error!, parsed.Detail!, payload, null);
+            return Reject(clientVin, topic, parsed.Error, parsed.Detail, payload, null);
         }
 
         await grains.GetVehicle<IVehicleIngest>(vin).ReportStatus(parsed.Value.Online, receivedAt);
@@ -168,11 +168,11 @@ public sealed partial class MqttIngress(
         var parsed = CommandAckParser.Parse(payload);
         if (!parsed.IsSuccess)
         {
-            return Reject(clientVin, topic, parsed.Error!, parsed.Detail!, payload, null);
+            return Reject(clientVin, topic, parsed.Error, parsed.Detail, payload, null);
         }
 
         // The grain is the car's own, so an id it does not know is unknown or another car's: counted, ignored.
-        var outcome = await grains.GetVehicle<IVehicleIngest>(vin).AckCommand(parsed.Value!);
+        var outcome = await grains.GetVehicle<IVehicleIngest>(vin).AckCommand(parsed.Value);
         switch (outcome)
         {
             case AckOutcome.Applied:
@@ -180,10 +180,10 @@ public sealed partial class MqttIngress(
             case AckOutcome.Duplicate:
                 return IngressResult.Duplicate;
             case AckOutcome.Unknown:
-                deadLetters.Add(clientVin, topic, RejectReason.UnknownCommand, $"no command {parsed.Value!.Id} on this vehicle", payload);
+                deadLetters.Add(clientVin, topic, RejectReason.UnknownCommand, $"no command {parsed.Value.Id} on this vehicle", payload);
                 return IngressResult.Ignored;
             default:
-                deadLetters.Add(clientVin, topic, RejectReason.InvalidTransition, $"command {parsed.Value!.Id} cannot go to {parsed.Value.Status}", payload);
+                deadLetters.Add(clientVin, topic, RejectReason.InvalidTransition, $"command {parsed.Value.Id} cannot go to {parsed.Value.Status}", payload);
                 return IngressResult.Ignored;
         }
     }

@@ -8,7 +8,7 @@ public sealed class MqttOptions
 
     public MqttMode Mode { get; set; } = MqttMode.Embedded;
 
-    /// <summary>Embedded: the address to listen on (empty = all interfaces). External: the broker's host.</summary>
+    /// <summary>The address the embedded broker listens on (empty = all interfaces).</summary>
     public string? Host { get; set; }
 
     [Range(0, 65535, ErrorMessage = "Mqtt:Port must be between 0 and 65535")]

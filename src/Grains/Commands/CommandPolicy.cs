@@ -40,10 +40,10 @@ public sealed class CommandPolicy
     public const int MinChargeLimit = 50;
     public const int MaxChargeLimit = 100;
 
-    private const string TargetTemperatureC = "targetTemperatureC";
-    private const string DepartureAt = "departureAt";
-    private const string Limit = "limit";
-    private const string AlertId = "alertId";
+    private const string TargetTemperatureC = CommandParameters.TargetTemperatureC;
+    private const string DepartureAt = CommandParameters.DepartureAt;
+    private const string Limit = CommandParameters.Limit;
+    private const string AlertId = CommandParameters.AlertId;
 
     // Long enough to recognise a typo, short enough that an error never carries a payload back.
     private const int MaxEchoLength = 64;

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using DigitalTwin.Contract;
 using DigitalTwin.Contract.Commands;
 using DigitalTwin.Grains.Abstractions.Crash;
@@ -17,16 +16,11 @@ public static class EmergencyAck
     public static CommandMessage For(CrashAlert alert, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(alert);
-        using var buffer = new MemoryStream(96);
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            json.WriteString("alertId", alert.Id);
-            json.WriteString("severity", WireName.Of(alert.Incident.Severity));
-            json.WriteEndObject();
-        }
-
-        var parameters = System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
-        return new CommandMessage(alert.Vin, Guid.NewGuid(), CommandNames.EmergencyAck, parameters, now.Add(Lifetime));
+        return new CommandMessage(
+            alert.Vin,
+            Guid.NewGuid(),
+            CommandNames.EmergencyAck,
+            CommandParameters.EmergencyAck(alert.Id, WireName.Of(alert.Incident.Severity)),
+            now.Add(Lifetime));
     }
 }

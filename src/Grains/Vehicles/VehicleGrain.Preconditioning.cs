@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
 using DigitalTwin.Contract.Commands;
 using DigitalTwin.Contract.Telemetry;
 using DigitalTwin.Grains.Abstractions.Commands;
@@ -95,11 +93,7 @@ public sealed partial class VehicleGrain
     private async ValueTask StartPreconditioningAsync(PreconditioningPlan plan)
     {
         var now = time.GetUtcNow();
-        var parameters = JsonSerializer.Serialize(new
-        {
-            targetTemperatureC = plan.TargetTemperatureC,
-            departureAt = plan.DepartureAt.ToString("O", CultureInfo.InvariantCulture),
-        });
+        var parameters = CommandParameters.HvacPrecondition(plan.TargetTemperatureC, plan.DepartureAt);
         var ttl = (int)Math.Clamp(Math.Ceiling((plan.DepartureAt - now).TotalSeconds), CommandPolicy.MinTtlSeconds, CommandPolicy.MaxTtlSeconds);
 
         // Keyed by the departure, so a reminder that fires twice cannot send two commands.

@@ -8,6 +8,7 @@ public sealed partial class VehicleGrain
 {
     private const long NeverStaged = long.MinValue / 2;
 
+    private readonly TimeSpan _flushInterval = options.Value.FlushInterval;
     private bool _dirty;
     private long _stagedAt = NeverStaged;
     private IGrainTimer? _flushTimer;
@@ -26,7 +27,7 @@ public sealed partial class VehicleGrain
 
         // A car that sends less often than the flush interval, like a parked one, never needs the timer: besides
         // its ticks, Orleans keeps ~400 B per activation for the first timer a grain registers, until it deactivates.
-        var waitMs = (long)options.Value.FlushInterval.TotalMilliseconds - (Environment.TickCount64 - _stagedAt);
+        var waitMs = (long)_flushInterval.TotalMilliseconds - (Environment.TickCount64 - _stagedAt);
         if (waitMs <= 0)
         {
             Flush();
@@ -36,7 +37,7 @@ public sealed partial class VehicleGrain
         _flushTimer = this.RegisterGrainTimer(
             static (grain, _) => grain.OnFlushTimer(),
             this,
-            new GrainTimerCreationOptions(TimeSpan.FromMilliseconds(waitMs), options.Value.FlushInterval) { KeepAlive = false });
+            new GrainTimerCreationOptions(TimeSpan.FromMilliseconds(waitMs), _flushInterval) { KeepAlive = false });
     }
 
     private Task OnFlushTimer()

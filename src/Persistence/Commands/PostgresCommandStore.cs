@@ -78,7 +78,11 @@ public sealed partial class PostgresCommandStore : ICommandStore
     {
         ArgumentNullException.ThrowIfNull(vin);
         ArgumentNullException.ThrowIfNull(command);
-        // Throws for a value outside the enum before anything is written.
+        if (!Enum.IsDefined(command.State))
+        {
+            throw new ArgumentOutOfRangeException(nameof(command), command.State, "not a command state; nothing was written");
+        }
+
         var state = WireName.Of(command.State);
 
         await using var statement = _dataSource.CreateCommand(UpsertSql);

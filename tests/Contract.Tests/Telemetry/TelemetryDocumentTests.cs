@@ -30,10 +30,10 @@ public sealed class TelemetryDocumentTests
         var signals = TelemetryDocument.SignalsObject(0, static (json, _) => json.WriteNumber(SignalCatalogue.Speed, 12.5));
         var buffer = new byte[signals.Length + TelemetryDocument.FramingBytes];
 
-        var length = TelemetryDocument.Write(buffer, long.MaxValue, long.MaxValue, signals);
+        var length = TelemetryDocument.Write(buffer, long.MinValue, long.MinValue, signals);
 
-        var written = TelemetryDocument.Write(long.MaxValue, long.MaxValue, 0, static (json, _) => json.WriteNumber(SignalCatalogue.Speed, 12.5));
+        var written = TelemetryDocument.Write(long.MinValue, long.MinValue, 0, static (json, _) => json.WriteNumber(SignalCatalogue.Speed, 12.5));
         Assert.Equal(written, buffer[..length]);
-        Assert.True(TelemetryParser.Parse(new ReadOnlySequence<byte>(buffer, 0, length), ReceivedAt).IsSuccess);
+        Assert.Equal(buffer.Length, length);
     }
 }
