@@ -21,4 +21,7 @@ public static class RejectReason
     public const string UnknownCommand = "unknown_command";
     public const string InvalidTransition = "invalid_transition";
     public const string Internal = "internal_error";
+
+    /// <summary>The message was fine but something it must reach (Kafka, in durable mode) did not take it: send it again.</summary>
+    public const string Unavailable = "unavailable";
 }

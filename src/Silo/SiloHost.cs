@@ -1,6 +1,7 @@
 using System.Net;
 using DigitalTwin.Api;
 using DigitalTwin.Gateway;
+using DigitalTwin.Gateway.Kafka;
 using DigitalTwin.Grains;
 using DigitalTwin.Grains.Abstractions.Vehicles;
 using DigitalTwin.Grains.Commands;
@@ -50,6 +51,7 @@ public static class SiloHost
         builder.Services.AddSingleton<IStaleSnapshotObserver, StaleSnapshotReloader>();
         builder.AddGrains();
         builder.AddMqttGateway();
+        builder.AddKafka();
         builder.AddApi();
         builder.Services.AddHostedService<StartupBanner>();
         builder.Services.AddHostedService<CrashPathWarmup>();

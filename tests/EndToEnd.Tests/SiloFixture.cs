@@ -14,11 +14,22 @@ namespace DigitalTwin.EndToEnd.Tests;
 /// The real host, in-process, on free ports: Orleans, the embedded MQTT broker over TCP and Kestrel over HTTP.
 /// Shared by every end-to-end test class; tests use distinct VINs so they cannot disturb each other.
 /// </summary>
-public sealed class SiloFixture : IAsyncLifetime
+public sealed class SiloFixture : IAsyncLifetime, IAsyncDisposable
 {
     public const string SigningKey = "end-to-end-test-signing-key-long-enough-for-hs256";
 
+    private readonly string[] _settings;
     private WebApplication? _app;
+
+    public SiloFixture()
+        : this([])
+    {
+    }
+
+    private SiloFixture(string[] settings)
+    {
+        _settings = settings;
+    }
 
     public int MqttPort { get; private set; }
     public Uri BaseAddress { get; private set; } = null!;
@@ -42,9 +53,18 @@ public sealed class SiloFixture : IAsyncLifetime
             $"--Auth:SigningKey={SigningKey}",
             "--Persistence:FlushInterval=00:00:00.050",
             "--Logging:LogLevel:Default=Warning",
+            .. _settings,
         ]);
         await _app.StartAsync();
         Assert.Equal(MqttPort, _app.Services.GetRequiredService<EmbeddedMqttBroker>().Port);
+    }
+
+    /// <summary>A host of its own with extra settings (<c>--Kafka:BootstrapServers=...</c>), for tests that need one.</summary>
+    public static async Task<SiloFixture> StartAsync(params string[] settings)
+    {
+        var fixture = new SiloFixture(settings);
+        await fixture.InitializeAsync();
+        return fixture;
     }
 
     public async Task DisposeAsync()
@@ -55,6 +75,8 @@ public sealed class SiloFixture : IAsyncLifetime
             await _app.DisposeAsync();
         }
     }
+
+    ValueTask IAsyncDisposable.DisposeAsync() => new(DisposeAsync());
 
     public HttpClient Http(string? subject = null, string role = Roles.User)
     {

@@ -55,6 +55,18 @@ public sealed class StartupValidationTests
     }
 
     [Fact]
+    public async Task A_bad_kafka_security_combination_names_its_keys()
+    {
+        var ex = await StartFailsAsync(
+            "--environment=Development",
+            "--Auth:SigningKey=a-test-secret-that-is-long-enough-0123456",
+            "--Kafka:BootstrapServers=127.0.0.1:9092",
+            "--Kafka:SecurityProtocol=SaslSsl");
+
+        Assert.Contains("Kafka:SaslMechanism must be set", ex.Message);
+    }
+
+    [Fact]
     public async Task The_silo_process_prints_one_line_for_a_bad_setting_and_exits_non_zero()
     {
         var line = await StartProcessFailsAsync("--environment=Production");

@@ -11,6 +11,8 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _rejections;
     private readonly Counter<long> _connections;
     private readonly Histogram<double> _ingestDuration;
+    private readonly Counter<long> _kafkaRecords;
+    private readonly Histogram<double> _kafkaProduceDuration;
 
     public GatewayMetrics(IMeterFactory meterFactory)
     {
@@ -19,6 +21,8 @@ public sealed class GatewayMetrics
         _rejections = meter.CreateCounter<long>("digitaltwin.mqtt.rejections", "{message}", "Refused messages and signals by reason");
         _connections = meter.CreateCounter<long>("digitaltwin.mqtt.connections", "{connection}", "CONNECT attempts by result");
         _ingestDuration = meter.CreateHistogram<double>("digitaltwin.ingest.duration", "ms", "From the broker receiving a publish to the twin having applied it");
+        _kafkaRecords = meter.CreateCounter<long>("digitaltwin.kafka.records", "{record}", "Kafka records by topic and outcome: delivered, failed (after librdkafka's retries) or dropped (its queue was full)");
+        _kafkaProduceDuration = meter.CreateHistogram<double>("digitaltwin.kafka.produce.duration", "ms", "From handing a record to the producer to Kafka acknowledging it (acks=all)");
     }
 
     public void Message(string topicKind, string outcome) =>
@@ -30,4 +34,10 @@ public sealed class GatewayMetrics
 
     public void IngestDuration(double milliseconds, string topicKind) =>
         _ingestDuration.Record(milliseconds, new KeyValuePair<string, object?>("topic", topicKind));
+
+    public void KafkaRecord(string topic, string outcome, long count = 1) =>
+        _kafkaRecords.Add(count, new KeyValuePair<string, object?>("topic", topic), new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void KafkaProduceDuration(double milliseconds, string topic) =>
+        _kafkaProduceDuration.Record(milliseconds, new KeyValuePair<string, object?>("topic", topic));
 }

@@ -23,6 +23,7 @@ namespace DigitalTwin.Gateway.Mqtt;
 /// </summary>
 public sealed partial class MqttIngress(
     IGrainFactory grains,
+    IAcceptedMessageSink accepted,
     DeadLetterStore deadLetters,
     GatewayMetrics metrics,
     IOptions<MqttOptions> options,
@@ -137,7 +138,7 @@ public sealed partial class MqttIngress(
             deadLetters.Add(clientVin, topic, RejectReason.TwinSignalLimit, $"{applied.SignalsDropped} new signal(s) dropped: the twin holds its maximum of distinct signals", payload);
         }
 
-        return ToResult(applied);
+        return await ForwardAsync(new AcceptedMessage(vin, VehicleTopicKind.Telemetry, parsed.Value.Seq, applied.Outcome == ApplyOutcome.Duplicate, payload, receivedAt), applied);
     }
 
     private async ValueTask<IngressResult> ApplyEventAsync(string? clientVin, string topic, string vin, ReadOnlySequence<byte> payload, DateTimeOffset receivedAt)
@@ -148,7 +149,8 @@ public sealed partial class MqttIngress(
             return Reject(clientVin, topic, parsed.Error, parsed.Detail, payload, null);
         }
 
-        return ToResult(await grains.GetVehicle<IVehicleIngest>(vin).ApplyEvent(parsed.Value));
+        var applied = await grains.GetVehicle<IVehicleIngest>(vin).ApplyEvent(parsed.Value);
+        return await ForwardAsync(new AcceptedMessage(vin, VehicleTopicKind.Events, parsed.Value.Seq, applied.Outcome == ApplyOutcome.Duplicate, payload, receivedAt), applied);
     }
 
     private async ValueTask<IngressResult> ApplyStatusAsync(string? clientVin, string topic, string vin, ReadOnlySequence<byte> payload, DateTimeOffset receivedAt)
@@ -199,8 +201,17 @@ public sealed partial class MqttIngress(
         return new IngressResult(IngressStatus.Rejected, reason, detail);
     }
 
-    private static IngressResult ToResult(ApplyResult applied) =>
-        applied.Outcome == ApplyOutcome.Applied ? IngressResult.Applied : IngressResult.Duplicate;
+    /// <summary>The twin took the document; the car is acknowledged once whatever else must have it (Kafka) has it too.</summary>
+    private async ValueTask<IngressResult> ForwardAsync(AcceptedMessage message, ApplyResult applied)
+    {
+        if (!await accepted.AcceptedAsync(message))
+        {
+            // Not dead-lettered: nothing is wrong with the message, and the car sends it again.
+            return new IngressResult(IngressStatus.Failed, RejectReason.Unavailable, "the message could not be passed on now; send it again");
+        }
+
+        return applied.Outcome == ApplyOutcome.Applied ? IngressResult.Applied : IngressResult.Duplicate;
+    }
 
     private static string KindLabel(VehicleTopicKind kind) => kind switch
     {

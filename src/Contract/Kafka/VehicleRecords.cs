@@ -1,0 +1,65 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+
+namespace DigitalTwin.Contract.Kafka;
+
+/// <summary>
+/// The contract's Kafka records (section 5): key = VIN, a JSON value, and CloudEvents headers in the Kafka
+/// protocol binding's binary mode (<c>ce_specversion</c>, <c>ce_id</c>, <c>ce_source</c>, <c>ce_type</c>,
+/// <c>ce_time</c>, <c>ce_subject</c> = VIN, <c>content-type</c>).
+/// </summary>
+public static class VehicleRecords
+{
+    public const string SpecVersionHeader = "ce_specversion";
+    public const string IdHeader = "ce_id";
+    public const string SourceHeader = "ce_source";
+    public const string TypeHeader = "ce_type";
+    public const string TimeHeader = "ce_time";
+    public const string SubjectHeader = "ce_subject";
+    public const string ContentTypeHeader = "content-type";
+
+    public const string SpecVersion = "1.0";
+    public const string JsonContentType = "application/json";
+
+    public const string TelemetryType = "digitaltwin.telemetry.v1";
+    public const string EventType = "digitaltwin.event.v1";
+
+    private static readonly byte[] VinHead = "{\"vin\":"u8.ToArray();
+
+    /// <summary>
+    /// A car's document as it was received, with <c>"vin"</c> added as its first member. The bytes of the
+    /// document are kept as sent (member order, number formatting), so a consumer reads what the car wrote.
+    /// </summary>
+    /// <param name="document">An accepted document: a JSON object with at least one member.</param>
+    public static byte[] WithVin(string vin, ReadOnlySequence<byte> document)
+    {
+        ArgumentNullException.ThrowIfNull(vin);
+        var reader = new SequenceReader<byte>(document);
+        reader.AdvancePastAny((byte)' ', (byte)'\t', (byte)'\r', (byte)'\n');
+        if (!reader.TryPeek(out var first) || first != (byte)'{')
+        {
+            throw new ArgumentException("an accepted document is a JSON object", nameof(document));
+        }
+
+        reader.Advance(1);
+        var rest = document.Slice(reader.Position);
+        var quotedVin = JsonEncodedText.Encode(vin);
+        var value = new byte[VinHead.Length + quotedVin.EncodedUtf8Bytes.Length + 3 + rest.Length];
+        VinHead.CopyTo(value, 0);
+        var at = VinHead.Length;
+        value[at++] = (byte)'"';
+        quotedVin.EncodedUtf8Bytes.CopyTo(value.AsSpan(at));
+        at += quotedVin.EncodedUtf8Bytes.Length;
+        value[at++] = (byte)'"';
+        value[at++] = (byte)',';
+        rest.CopyTo(value.AsSpan(at));
+        return value;
+    }
+
+    /// <summary>A record id that is the same every time the same document is produced, so consumers can drop repeats.</summary>
+    public static string Id(string vin, string type, long seq) => string.Create(
+        System.Globalization.CultureInfo.InvariantCulture, $"{vin}/{type}/{seq}");
+
+    public static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);
+}

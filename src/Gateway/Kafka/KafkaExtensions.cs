@@ -1,0 +1,39 @@
+using DigitalTwin.Gateway.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace DigitalTwin.Gateway.Kafka;
+
+public static class KafkaExtensions
+{
+    private const string ReadinessTag = "ready";
+
+    /// <summary>
+    /// Kafka, chosen once from <c>Kafka:BootstrapServers</c>: when set, the producer, the records of accepted
+    /// documents and the <c>kafka</c> readiness check; when empty, nothing but an <see cref="IAcceptedMessageSink"/>
+    /// that does nothing. The options are validated either way, so a bad setting stops start-up before it matters.
+    /// </summary>
+    public static IHostApplicationBuilder AddKafka(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<KafkaOptions>, KafkaOptionsValidator>();
+
+        var enabled = !string.IsNullOrWhiteSpace(builder.Configuration[$"{KafkaOptions.SectionName}:{nameof(KafkaOptions.BootstrapServers)}"]);
+        if (!enabled)
+        {
+            builder.Services.AddSingleton<IAcceptedMessageSink, NoAcceptedMessageSink>();
+            return builder;
+        }
+
+        builder.Services.AddMetrics();
+        builder.Services.TryAddSingleton<GatewayMetrics>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<VehicleRecordProducer>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<VehicleRecordProducer>());
+        builder.Services.AddSingleton<IAcceptedMessageSink, KafkaIngestRecords>();
+        builder.Services.AddHealthChecks().AddCheck<KafkaHealthCheck>("kafka", tags: [ReadinessTag]);
+        return builder;
+    }
+}

@@ -1,0 +1,144 @@
+using System.Text;
+using System.Text.Json;
+using Confluent.Kafka;
+using DigitalTwin.Contract.Kafka;
+using DigitalTwin.Testing;
+using MQTTnet;
+
+namespace DigitalTwin.EndToEnd.Tests;
+
+/// <summary>
+/// The silo with Kafka on, against librdkafka's mock cluster in a process of its own: what cars publish over MQTT
+/// becomes records of the contract's topics, and in durable mode a PUBACK means the record is in Kafka.
+/// </summary>
+public sealed class KafkaEndToEndTests
+{
+    private const string TelemetryTopic = "vehicle-telemetry";
+    private const string EventsTopic = "vehicle-events";
+
+    private static async Task<KafkaMockCluster> MockAsync() =>
+        await KafkaMockCluster.StartAsync(new KafkaMockClusterOptions
+        {
+            Brokers = 1,
+            Topics = new Dictionary<string, int> { [TelemetryTopic] = 3, [EventsTopic] = 3 },
+        });
+
+    [Fact]
+    public async Task An_accepted_telemetry_document_becomes_a_record_keyed_by_vin_with_cloudevents_headers()
+    {
+        await using var kafka = await MockAsync();
+        await using var silo = await SiloFixture.StartAsync($"--Kafka:BootstrapServers={kafka.BootstrapServers}");
+        var vin = Vins.Next();
+        await using var car = silo.Car(vin);
+        await car.ConnectAsync();
+
+        Assert.True((await car.TelemetryAsync(1, """{"Vehicle.Speed":87.5}""", ts: 1764028800123)).IsSuccess);
+        Assert.True((await car.PublishAsync($"vehicles/{vin}/events", """{"ts":1764028800200,"seq":1,"type":"SosButton","data":{}}""")).IsSuccess);
+
+        var telemetry = await ConsumeAsync(kafka, TelemetryTopic, r => r.Message.Key == vin, 1);
+        var record = Assert.Single(telemetry).Message;
+        using (var value = JsonDocument.Parse(record.Value))
+        {
+            Assert.Equal(vin, value.RootElement.GetProperty("vin").GetString());
+            Assert.Equal(1764028800123, value.RootElement.GetProperty("ts").GetInt64());
+            Assert.Equal(87.5, value.RootElement.GetProperty("signals").GetProperty("Vehicle.Speed").GetDouble());
+        }
+
+        Assert.Equal("1.0", Header(record, VehicleRecords.SpecVersionHeader));
+        Assert.Equal("digitaltwin.telemetry.v1", Header(record, VehicleRecords.TypeHeader));
+        Assert.Equal(vin, Header(record, VehicleRecords.SubjectHeader));
+        Assert.Equal("application/json", Header(record, VehicleRecords.ContentTypeHeader));
+        Assert.Equal(VehicleRecords.Id(vin, VehicleRecords.TelemetryType, 1), Header(record, VehicleRecords.IdHeader));
+        Assert.True(DateTimeOffset.TryParse(Header(record, VehicleRecords.TimeHeader), out _));
+        Assert.StartsWith("/digitaltwin/", Header(record, VehicleRecords.SourceHeader));
+
+        var events = await ConsumeAsync(kafka, EventsTopic, r => r.Message.Key == vin, 1);
+        Assert.Equal("digitaltwin.event.v1", Header(Assert.Single(events).Message, VehicleRecords.TypeHeader));
+    }
+
+    [Fact]
+    public async Task A_refused_or_duplicate_document_makes_no_record_when_acknowledgements_do_not_wait_for_kafka()
+    {
+        await using var kafka = await MockAsync();
+        await using var silo = await SiloFixture.StartAsync($"--Kafka:BootstrapServers={kafka.BootstrapServers}");
+        var vin = Vins.Next();
+        await using var car = silo.Car(vin);
+        await car.ConnectAsync();
+
+        await car.TelemetryAsync(1, """{"Vehicle.Speed":10}""");
+        await car.TelemetryAsync(1, """{"Vehicle.Speed":10}""");
+        await car.PublishAsync($"vehicles/{vin}/telemetry", "not json");
+        await car.TelemetryAsync(2, """{"Vehicle.Speed":20}""");
+
+        var records = await ConsumeAsync(kafka, TelemetryTopic, r => r.Message.Key == vin, 2);
+        Assert.Equal([1L, 2L], records.Select(r => JsonDocument.Parse(r.Message.Value).RootElement.GetProperty("seq").GetInt64()));
+    }
+
+    [Fact]
+    public async Task With_durable_ingest_a_puback_is_withheld_while_kafka_is_down_and_nothing_is_lost_once_it_is_back()
+    {
+        await using var kafka = await MockAsync();
+        await using var silo = await SiloFixture.StartAsync(
+            $"--Kafka:BootstrapServers={kafka.BootstrapServers}",
+            "--Kafka:DurableIngest=true",
+            "--Kafka:DeliveryTimeout=00:01:00",
+            "--Kafka:Producer:reconnect.backoff.max.ms=500");
+        var vin = Vins.Next();
+        await using var car = silo.Car(vin);
+        await car.ConnectAsync();
+        Assert.True((await car.TelemetryAsync(1, """{"Vehicle.Speed":10}""")).IsSuccess);
+        Assert.Single(await ConsumeAsync(kafka, TelemetryTopic, r => r.Message.Key == vin, 1));
+
+        await kafka.BrokerDownAsync(-1);
+        var pending = Enumerable.Range(2, 5).Select(seq => car.TelemetryAsync(seq, $$"""{"Vehicle.Speed":{{seq * 10}}}""")).ToList();
+
+        // Kafka does not have the records, so the car must not have its PUBACKs: none may complete while it is down.
+        // Waits 3 s for a PUBACK that must not come (or less, when one wrongly does).
+        await Task.WhenAny(Task.WhenAny(pending), Task.Delay(TimeSpan.FromSeconds(3)));
+        Assert.All(pending, p => Assert.False(p.IsCompleted, "a PUBACK went out for a record Kafka does not have"));
+        using var http = silo.Http();
+        await Poll.UntilAsync(() => http.GetStringAsync("/readyz"), body => body.Contains("Kafka unreachable", StringComparison.Ordinal), TimeSpan.FromSeconds(15));
+
+        await kafka.BrokerUpAsync(-1);
+        var results = await Task.WhenAll(pending).WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.All(results, r => Assert.True(r.IsSuccess, $"PUBACK {r.ReasonCode} {r.ReasonString}"));
+
+        var records = await ConsumeAsync(kafka, TelemetryTopic, r => r.Message.Key == vin, 6);
+        Assert.Equal([1L, 2L, 3L, 4L, 5L, 6L], records.Select(r => JsonDocument.Parse(r.Message.Value).RootElement.GetProperty("seq").GetInt64()).Distinct().Order());
+        await Poll.UntilAsync(() => http.GetStringAsync("/readyz"), body => !body.Contains("Kafka unreachable", StringComparison.Ordinal), TimeSpan.FromSeconds(15));
+    }
+
+    private static string Header(Message<string, byte[]> record, string name) =>
+        Encoding.UTF8.GetString(record.Headers.GetLastBytes(name));
+
+    /// <summary>Reads the topic from the start until <paramref name="count"/> records match, or fails at the deadline.</summary>
+    private static async Task<List<ConsumeResult<string, byte[]>>> ConsumeAsync(KafkaMockCluster kafka, string topic, Func<ConsumeResult<string, byte[]>, bool> match, int count)
+    {
+        var config = new ConsumerConfig
+        {
+            BootstrapServers = kafka.BootstrapServers,
+            GroupId = "e2e-" + Guid.NewGuid().ToString("N"),
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            EnableAutoCommit = false,
+            SessionTimeoutMs = 6000,
+        };
+        return await Task.Run(() =>
+        {
+            using var consumer = new ConsumerBuilder<string, byte[]>(config).Build();
+            consumer.Subscribe(topic);
+            var found = new List<ConsumeResult<string, byte[]>>();
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (found.Count < count && DateTime.UtcNow < deadline)
+            {
+                if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { } result && match(result))
+                {
+                    found.Add(result);
+                }
+            }
+
+            consumer.Close();
+            Assert.True(found.Count >= count, $"{found.Count} of {count} records on {topic}");
+            return found;
+        });
+    }
+}
