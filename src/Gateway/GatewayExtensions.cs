@@ -17,7 +17,8 @@ public static class GatewayExtensions
 
     /// <summary>
     /// The embedded MQTT broker and everything between a car's publish and its grain, with the broker's <c>mqtt</c>
-    /// health check (tag <c>ready</c>) and the <see cref="GatewayMetrics.MeterName"/> meter.
+    /// health check (tag <c>ready</c>) and the <see cref="GatewayMetrics.MeterName"/> meter. What leaves the gateway
+    /// besides the grain call (accepted documents, dead letters) goes where <c>AddKafka()</c> decides.
     /// </summary>
     public static IHostApplicationBuilder AddMqttGateway(this IHostApplicationBuilder builder)
     {

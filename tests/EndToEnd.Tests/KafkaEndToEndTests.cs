@@ -15,12 +15,13 @@ public sealed class KafkaEndToEndTests
 {
     private const string TelemetryTopic = "vehicle-telemetry";
     private const string EventsTopic = "vehicle-events";
+    private const string DeadLetterTopic = "vehicle-dead-letter";
 
     private static async Task<KafkaMockCluster> MockAsync() =>
         await KafkaMockCluster.StartAsync(new KafkaMockClusterOptions
         {
             Brokers = 1,
-            Topics = new Dictionary<string, int> { [TelemetryTopic] = 3, [EventsTopic] = 3 },
+            Topics = new Dictionary<string, int> { [TelemetryTopic] = 3, [EventsTopic] = 3, [DeadLetterTopic] = 1 },
         });
 
     [Fact]
@@ -57,7 +58,7 @@ public sealed class KafkaEndToEndTests
     }
 
     [Fact]
-    public async Task A_refused_or_duplicate_document_makes_no_record_when_acknowledgements_do_not_wait_for_kafka()
+    public async Task A_duplicate_makes_no_second_record_and_a_refused_document_goes_to_the_dead_letter_topic()
     {
         await using var kafka = await MockAsync();
         await using var silo = await SiloFixture.StartAsync($"--Kafka:BootstrapServers={kafka.BootstrapServers}");
@@ -72,6 +73,14 @@ public sealed class KafkaEndToEndTests
 
         var records = await ConsumeAsync(kafka, TelemetryTopic, r => r.Message.Key == vin, 2);
         Assert.Equal([1L, 2L], records.Select(r => JsonDocument.Parse(r.Message.Value).RootElement.GetProperty("seq").GetInt64()));
+
+        // The refused document is not lost either: it is on the dead-letter topic with its reason and its bytes.
+        var refused = Assert.Single(await ConsumeAsync(kafka, DeadLetterTopic, r => r.Message.Key == vin, 1)).Message;
+        using var letter = JsonDocument.Parse(refused.Value);
+        Assert.Equal("malformed_json", letter.RootElement.GetProperty("reason").GetString());
+        Assert.Equal($"vehicles/{vin}/telemetry", letter.RootElement.GetProperty("topic").GetString());
+        Assert.Equal("not json"u8.ToArray(), letter.RootElement.GetProperty("payload").GetBytesFromBase64());
+        Assert.Equal("digitaltwin.deadletter.v1", Header(refused, VehicleRecords.TypeHeader));
     }
 
     [Fact]

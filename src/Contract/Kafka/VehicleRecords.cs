@@ -24,6 +24,10 @@ public static class VehicleRecords
 
     public const string TelemetryType = "digitaltwin.telemetry.v1";
     public const string EventType = "digitaltwin.event.v1";
+    public const string DeadLetterType = "digitaltwin.deadletter.v1";
+
+    /// <summary>The most of a refused payload a dead-letter record carries (base64): Kafka's default record limit is 1 MB.</summary>
+    public const int MaxDeadLetterPayloadBytes = 256 * 1024;
 
     private static readonly byte[] VinHead = "{\"vin\":"u8.ToArray();
 
@@ -57,9 +61,42 @@ public static class VehicleRecords
         return value;
     }
 
+    /// <summary>
+    /// The value of a <c>vehicle-dead-letter</c> record: where the input came from, why it was refused, and its bytes
+    /// (base64; at most <see cref="MaxDeadLetterPayloadBytes"/>, with <c>payloadTruncated</c> saying so).
+    /// </summary>
+    public static byte[] DeadLetter(DateTimeOffset at, string source, string? clientId, string? topic, string reason, string detail, ReadOnlySequence<byte> payload)
+    {
+        var kept = payload.Slice(0, Math.Min(payload.Length, MaxDeadLetterPayloadBytes));
+        var buffer = new ArrayBufferWriter<byte>(256 + ((int)kept.Length * 4 / 3));
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("at", at);
+            json.WriteString("source", source);
+            json.WriteString("clientId", clientId);
+            json.WriteString("topic", topic);
+            json.WriteString("reason", reason);
+            json.WriteString("detail", detail);
+            json.WriteNumber("payloadBytes", payload.Length);
+            json.WriteBase64String("payload", kept.ToArray());
+            json.WriteBoolean("payloadTruncated", kept.Length < payload.Length);
+            json.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
     /// <summary>A record id that is the same every time the same document is produced, so consumers can drop repeats.</summary>
     public static string Id(string vin, string type, long seq) => string.Create(
         System.Globalization.CultureInfo.InvariantCulture, $"{vin}/{type}/{seq}");
 
     public static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);
+
+    /// <summary><c>ce_source</c> of this process's records: the contract's producer on this host.</summary>
+    public static string Source { get; } = $"/digitaltwin/{Environment.MachineName}";
+
+    /// <summary><c>ce_time</c>: RFC 3339 in UTC, milliseconds.</summary>
+    public static string Time(DateTimeOffset at) =>
+        at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -19,14 +19,16 @@ public sealed class DeadLetterStore
     private readonly ConcurrentDictionary<string, long> _counts = new(StringComparer.Ordinal);
     private readonly GatewayMetrics _metrics;
     private readonly TimeProvider _time;
+    private readonly IDeadLetterSink _sink;
     private readonly Lock _lock = new();
     private long _nextId;
 
-    public DeadLetterStore(IOptions<MqttOptions> options, GatewayMetrics metrics, TimeProvider time)
+    public DeadLetterStore(IOptions<MqttOptions> options, GatewayMetrics metrics, TimeProvider time, IDeadLetterSink sink)
     {
         _ring = new DeadLetter?[options.Value.DeadLetterCapacity];
         _metrics = metrics;
         _time = time;
+        _sink = sink;
     }
 
     public int Capacity => _ring.Length;
@@ -36,11 +38,15 @@ public sealed class DeadLetterStore
         _counts.AddOrUpdate(reason, 1, static (_, n) => n + 1);
         _metrics.Rejected(reason);
         var preview = Preview(payload);
+        DeadLetter letter;
         lock (_lock)
         {
             var id = ++_nextId;
-            _ring[(id - 1) % _ring.Length] = new DeadLetter(id, _time.GetUtcNow(), clientId, topic, reason, detail, (int)Math.Min(payload.Length, int.MaxValue), preview);
+            letter = new DeadLetter(id, _time.GetUtcNow(), clientId, topic, reason, detail, (int)Math.Min(payload.Length, int.MaxValue), preview);
+            _ring[(id - 1) % _ring.Length] = letter;
         }
+
+        _sink.Refused(letter, payload);
     }
 
     /// <summary>Newest first.</summary>

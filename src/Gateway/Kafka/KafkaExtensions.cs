@@ -1,3 +1,4 @@
+using DigitalTwin.Gateway.DeadLetters;
 using DigitalTwin.Gateway.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -24,6 +25,7 @@ public static class KafkaExtensions
         if (!enabled)
         {
             builder.Services.AddSingleton<IAcceptedMessageSink, NoAcceptedMessageSink>();
+            builder.Services.AddSingleton<IDeadLetterSink, NoDeadLetterSink>();
             return builder;
         }
 
@@ -33,6 +35,7 @@ public static class KafkaExtensions
         builder.Services.AddSingleton<VehicleRecordProducer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<VehicleRecordProducer>());
         builder.Services.AddSingleton<IAcceptedMessageSink, KafkaIngestRecords>();
+        builder.Services.AddSingleton<IDeadLetterSink, KafkaDeadLetters>();
         builder.Services.AddHealthChecks().AddCheck<KafkaHealthCheck>("kafka", tags: [ReadinessTag]);
         return builder;
     }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Confluent.Kafka;
 using DigitalTwin.Contract.Kafka;
 using DigitalTwin.Contract.Topics;
@@ -21,7 +20,7 @@ public sealed class KafkaIngestRecords(VehicleRecordProducer producer, IOptions<
     private static readonly ValueTask<bool> Acknowledge = ValueTask.FromResult(true);
 
     private readonly KafkaOptions _options = options.Value;
-    private readonly byte[] _source = VehicleRecords.Utf8($"/digitaltwin/{Environment.MachineName}");
+    private readonly byte[] _source = VehicleRecords.Utf8(VehicleRecords.Source);
 
     public ValueTask<bool> AcceptedAsync(AcceptedMessage message)
     {
@@ -46,7 +45,7 @@ public sealed class KafkaIngestRecords(VehicleRecordProducer producer, IOptions<
                 { VehicleRecords.IdHeader, VehicleRecords.Utf8(VehicleRecords.Id(message.Vin, typeName!, message.Seq)) },
                 { VehicleRecords.SourceHeader, _source },
                 { VehicleRecords.TypeHeader, type },
-                { VehicleRecords.TimeHeader, VehicleRecords.Utf8(message.ReceivedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture)) },
+                { VehicleRecords.TimeHeader, VehicleRecords.Utf8(VehicleRecords.Time(message.ReceivedAt)) },
                 { VehicleRecords.SubjectHeader, VehicleRecords.Utf8(message.Vin) },
                 { VehicleRecords.ContentTypeHeader, JsonContentType },
             },

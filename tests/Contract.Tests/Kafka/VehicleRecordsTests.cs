@@ -48,4 +48,22 @@ public sealed class VehicleRecordsTests
         Assert.NotEqual(VehicleRecords.Id(Vin, VehicleRecords.TelemetryType, 7), VehicleRecords.Id(Vin, VehicleRecords.EventType, 7));
         Assert.NotEqual(VehicleRecords.Id(Vin, VehicleRecords.TelemetryType, 7), VehicleRecords.Id(Vin, VehicleRecords.TelemetryType, 8));
     }
+
+    [Fact]
+    public void A_dead_letter_carries_the_refused_bytes_and_says_when_they_were_cut()
+    {
+        var huge = new byte[VehicleRecords.MaxDeadLetterPayloadBytes + 10];
+        huge.AsSpan().Fill((byte)'x');
+
+        using var small = JsonDocument.Parse(VehicleRecords.DeadLetter(ReceivedAt, "mqtt", Vin, "cars/x", "unknown_topic", "no such topic", Utf8("{\"a\":1}")));
+        using var cut = JsonDocument.Parse(VehicleRecords.DeadLetter(ReceivedAt, "mqtt", null, null, "payload_too_large", "too large", new ReadOnlySequence<byte>(huge)));
+
+        Assert.Equal("{\"a\":1}"u8.ToArray(), small.RootElement.GetProperty("payload").GetBytesFromBase64());
+        Assert.False(small.RootElement.GetProperty("payloadTruncated").GetBoolean());
+        Assert.Equal("unknown_topic", small.RootElement.GetProperty("reason").GetString());
+        Assert.Equal(huge.Length, cut.RootElement.GetProperty("payloadBytes").GetInt64());
+        Assert.Equal(VehicleRecords.MaxDeadLetterPayloadBytes, cut.RootElement.GetProperty("payload").GetBytesFromBase64().Length);
+        Assert.True(cut.RootElement.GetProperty("payloadTruncated").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, cut.RootElement.GetProperty("clientId").ValueKind);
+    }
 }

@@ -15,7 +15,7 @@ public sealed class DeadLetterStoreTests
     {
         var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var metrics = new GatewayMetrics(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
-        return new DeadLetterStore(Options.Create(new MqttOptions { DeadLetterCapacity = capacity }), metrics, new FakeTimeProvider());
+        return new DeadLetterStore(Options.Create(new MqttOptions { DeadLetterCapacity = capacity }), metrics, new FakeTimeProvider(), new NoDeadLetterSink());
     }
 
     private static ReadOnlySequence<byte> Bytes(string s) => new(Encoding.UTF8.GetBytes(s));
