@@ -10,7 +10,7 @@ public sealed class BenchOptions
 {
     private const string Description = "The DigitalTwin bench: throughput, latency, memory, flush and crash scenarios (run with dotnet run -c Release --project bench/DigitalTwin.Bench -- [options]).";
 
-    public static readonly string[] SkippableParts = ["twin", "bare", "bare-buffered", "mosquitto", "naive", "latency", "memory", "flush", "crash"];
+    public static readonly string[] SkippableParts = ["twin", "bare", "bare-buffered", "bare-kestrel", "mosquitto", "naive", "latency", "memory", "flush", "crash"];
 
     public bool Smoke { get; private init; }
     public int Cars { get; private init; } = 1000;

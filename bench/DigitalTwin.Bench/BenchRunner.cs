@@ -49,6 +49,7 @@ public sealed class BenchRunner(BenchOptions options, string command, TextWriter
             ("twin", () => new DigitalTwinTarget(_signingKey)),
             ("bare", () => new BareMqttTarget()),
             ("bare-buffered", () => new BareMqttTarget(bufferedReads: true)),
+            ("bare-kestrel", () => new KestrelMqttTarget()),
             ("mosquitto", () => new MosquittoTarget()),
             ("naive", () => new NaiveTarget()),
         };
