@@ -38,8 +38,7 @@ public sealed class KafkaMockCluster : IAsyncDisposable
     private readonly KafkaMockClusterOptions _options;
     private readonly Channel<string> _answers = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
     private readonly SemaphoreSlim _commandGate = new(1, 1);
-    private readonly Queue<string> _log = new();
-    private readonly Lock _logGate = new();
+    private readonly OutputTail _log = new(LogLinesKept);
     private HostExitWatchdog? _watchdog;
     private int _disposed;
 
@@ -163,10 +162,7 @@ public sealed class KafkaMockCluster : IAsyncDisposable
     /// <summary>The program's newest stderr lines (librdkafka's warnings) and answers, for failure messages.</summary>
     public string LogTail(int lines = 60)
     {
-        lock (_logGate)
-        {
-            return string.Join(Environment.NewLine, _log.Skip(Math.Max(0, _log.Count - lines)));
-        }
+        return _log.Last(lines);
     }
 
     public override string ToString() =>
@@ -276,14 +272,7 @@ public sealed class KafkaMockCluster : IAsyncDisposable
             return;
         }
 
-        lock (_logGate)
-        {
-            _log.Enqueue(line);
-            while (_log.Count > LogLinesKept)
-            {
-                _log.Dequeue();
-            }
-        }
+        _log.Add(line);
     }
 
     private void Kill()

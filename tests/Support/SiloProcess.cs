@@ -19,8 +19,7 @@ public sealed class SiloProcess : IAsyncDisposable
     private const int LogLinesKept = 300;
 
     private readonly Process _process;
-    private readonly Queue<string> _log = new();
-    private readonly Lock _logGate = new();
+    private readonly OutputTail _log = new(LogLinesKept);
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private HostExitWatchdog? _watchdog;
     private int _disposed;
@@ -109,10 +108,7 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public string LogTail(int lines = 60)
     {
-        lock (_logGate)
-        {
-            return string.Join(Environment.NewLine, _log.Skip(Math.Max(0, _log.Count - lines)));
-        }
+        return _log.Last(lines);
     }
 
     public override string ToString() =>
@@ -159,14 +155,7 @@ public sealed class SiloProcess : IAsyncDisposable
             return;
         }
 
-        lock (_logGate)
-        {
-            _log.Enqueue(line);
-            while (_log.Count > LogLinesKept)
-            {
-                _log.Dequeue();
-            }
-        }
+        _log.Add(line);
 
         if (line.Contains(ReadyLine, StringComparison.Ordinal))
         {
