@@ -1,4 +1,3 @@
-using Confluent.Kafka;
 using DigitalTwin.Contract.Kafka;
 using DigitalTwin.Contract.Topics;
 using Microsoft.Extensions.Options;
@@ -13,43 +12,29 @@ namespace DigitalTwin.Gateway.Kafka;
 /// </summary>
 public sealed class KafkaIngestRecords(VehicleRecordProducer producer, IOptions<KafkaOptions> options) : IAcceptedMessageSink
 {
-    private static readonly byte[] SpecVersion = VehicleRecords.Utf8(VehicleRecords.SpecVersion);
-    private static readonly byte[] JsonContentType = VehicleRecords.Utf8(VehicleRecords.JsonContentType);
-    private static readonly byte[] TelemetryType = VehicleRecords.Utf8(VehicleRecords.TelemetryType);
-    private static readonly byte[] EventType = VehicleRecords.Utf8(VehicleRecords.EventType);
     private static readonly ValueTask<bool> Acknowledge = ValueTask.FromResult(true);
 
     private readonly KafkaOptions _options = options.Value;
-    private readonly byte[] _source = VehicleRecords.Utf8(VehicleRecords.Source);
 
     public ValueTask<bool> AcceptedAsync(AcceptedMessage message)
     {
-        var (topic, type, typeName) = message.Kind switch
+        var (topic, type) = message.Kind switch
         {
-            VehicleTopicKind.Telemetry => (_options.Topics.Telemetry, TelemetryType, VehicleRecords.TelemetryType),
-            VehicleTopicKind.Events => (_options.Topics.Events, EventType, VehicleRecords.EventType),
-            _ => (null, null, null),
+            VehicleTopicKind.Telemetry => (_options.Topics.Telemetry, VehicleRecords.TelemetryType),
+            VehicleTopicKind.Events => (_options.Topics.Events, VehicleRecords.EventType),
+            _ => (null, null),
         };
         if (topic is null || (message.Duplicate && !_options.DurableIngest))
         {
             return Acknowledge;
         }
 
-        var record = new Message<string, byte[]>
-        {
-            Key = message.Vin,
-            Value = VehicleRecords.WithVin(message.Vin, message.Document),
-            Headers = new Headers
-            {
-                { VehicleRecords.SpecVersionHeader, SpecVersion },
-                { VehicleRecords.IdHeader, VehicleRecords.Utf8(VehicleRecords.Id(message.Vin, typeName!, message.Seq)) },
-                { VehicleRecords.SourceHeader, _source },
-                { VehicleRecords.TypeHeader, type },
-                { VehicleRecords.TimeHeader, VehicleRecords.Utf8(VehicleRecords.Time(message.ReceivedAt)) },
-                { VehicleRecords.SubjectHeader, VehicleRecords.Utf8(message.Vin) },
-                { VehicleRecords.ContentTypeHeader, JsonContentType },
-            },
-        };
+        var record = CloudEventRecord.Create(
+            message.Vin,
+            VehicleRecords.Id(message.Vin, type!, message.Seq),
+            type!,
+            message.ReceivedAt,
+            VehicleRecords.WithVin(message.Vin, message.Document));
 
         if (_options.DurableIngest)
         {
