@@ -16,6 +16,10 @@ public static class RejectReason
     public const string TwinSignalLimit = "twin_signal_limit";
     public const string UnknownTopic = "unknown_topic";
     public const string InvalidVin = "invalid_vin";
+
+    /// <summary>A Kafka record whose key is not the VIN its document names.</summary>
+    public const string KeyMismatch = "key_mismatch";
+
     public const string NotAuthorized = "not_authorized";
     public const string Duplicate = "duplicate";
     public const string UnknownCommand = "unknown_command";

@@ -13,16 +13,23 @@ public sealed class GatewayMetrics
     private readonly Histogram<double> _ingestDuration;
     private readonly Counter<long> _kafkaRecords;
     private readonly Histogram<double> _kafkaProduceDuration;
+    private readonly Counter<long> _kafkaConsumed;
+    private readonly Counter<long> _kafkaCommits;
+    private readonly Histogram<double> _kafkaCommitLag;
+    private readonly Meter _meter;
 
     public GatewayMetrics(IMeterFactory meterFactory)
     {
-        var meter = meterFactory.Create(MeterName);
+        var meter = _meter = meterFactory.Create(MeterName);
         _messages = meter.CreateCounter<long>("digitaltwin.mqtt.messages", "{message}", "MQTT messages by topic kind and outcome");
         _rejections = meter.CreateCounter<long>("digitaltwin.mqtt.rejections", "{message}", "Refused messages and signals by reason");
         _connections = meter.CreateCounter<long>("digitaltwin.mqtt.connections", "{connection}", "CONNECT attempts by result");
         _ingestDuration = meter.CreateHistogram<double>("digitaltwin.ingest.duration", "ms", "From the broker receiving a publish to the twin having applied it");
         _kafkaRecords = meter.CreateCounter<long>("digitaltwin.kafka.records", "{record}", "Kafka records by topic and outcome: delivered, failed (after librdkafka's retries) or dropped (its queue was full)");
         _kafkaProduceDuration = meter.CreateHistogram<double>("digitaltwin.kafka.produce.duration", "ms", "From handing a record to the producer to Kafka acknowledging it (acks=all)");
+        _kafkaConsumed = meter.CreateCounter<long>("digitaltwin.kafka.consumed", "{record}", "Ingest records by topic and outcome: applied, duplicate, rejected or ignored (dead-lettered), gave_up (dead-lettered after Kafka:Ingest:MaxAttempts), retried");
+        _kafkaCommits = meter.CreateCounter<long>("digitaltwin.kafka.commits", "{commit}", "Offset commits of the ingest consumer by outcome: committed, failed, not_durable (twins not flushed yet: tried again), rewound (a twin lost what it applied: read again)");
+        _kafkaCommitLag = meter.CreateHistogram<double>("digitaltwin.kafka.commit.lag", "ms", "From reading the oldest record a commit covers to committing its offset");
     }
 
     public void Message(string topicKind, string outcome) =>
@@ -40,4 +47,15 @@ public sealed class GatewayMetrics
 
     public void KafkaProduceDuration(double milliseconds, string topic) =>
         _kafkaProduceDuration.Record(milliseconds, new KeyValuePair<string, object?>("topic", topic));
+
+    public void KafkaConsumed(string topic, string outcome) =>
+        _kafkaConsumed.Add(1, new KeyValuePair<string, object?>("topic", topic), new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void KafkaCommit(string outcome) => _kafkaCommits.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void KafkaCommitLag(double milliseconds) => _kafkaCommitLag.Record(milliseconds);
+
+    /// <summary>The ingest consumer's lag per assigned partition (tags topic and partition), read when metrics are collected.</summary>
+    public void ObserveConsumerLag(Func<IEnumerable<Measurement<long>>> observe) =>
+        _meter.CreateObservableGauge("digitaltwin.kafka.consumer.lag", observe, "{record}", "Records between each assigned ingest partition's high watermark and its committed offset");
 }

@@ -26,6 +26,28 @@ public static class KafkaClientConfigs
         return config;
     }
 
+    /// <summary>
+    /// The ingest consumer of a silo: one group across all silos with cooperative-sticky assignment (a rebalance moves
+    /// only the partitions that change owner, and the others keep flowing); offsets stored and committed by the
+    /// consumer itself, only once what they cover is durable; a new group starts at the earliest record so that nothing
+    /// written before the first silo started is skipped.
+    /// </summary>
+    public static ConsumerConfig Consumer(KafkaOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var config = new ConsumerConfig
+        {
+            GroupId = options.Ingest.GroupId,
+            EnableAutoCommit = false,
+            EnableAutoOffsetStore = false,
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky,
+            EnablePartitionEof = false,
+        };
+        Apply(config, options, options.Consumer);
+        return config;
+    }
+
     private static void Apply(ClientConfig config, KafkaOptions options, Dictionary<string, string> passThrough)
     {
         config.BootstrapServers = options.BootstrapServers;

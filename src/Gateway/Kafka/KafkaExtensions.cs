@@ -1,5 +1,6 @@
 using DigitalTwin.Gateway.DeadLetters;
 using DigitalTwin.Gateway.Diagnostics;
+using DigitalTwin.Gateway.Kafka.Ingest;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -13,7 +14,8 @@ public static class KafkaExtensions
 
     /// <summary>
     /// Kafka, chosen once from <c>Kafka:BootstrapServers</c>: when set, the producer, the records of accepted
-    /// documents and the <c>kafka</c> readiness check; when empty, nothing but an <see cref="IAcceptedMessageSink"/>
+    /// documents, the <c>kafka</c> readiness check and, unless <c>Kafka:Ingest:Topics</c> is empty, the ingest
+    /// consumer; when empty, nothing but an <see cref="IAcceptedMessageSink"/>
     /// that does nothing. The options are validated either way, so a bad setting stops start-up before it matters.
     /// </summary>
     public static IHostApplicationBuilder AddKafka(this IHostApplicationBuilder builder)
@@ -37,6 +39,15 @@ public static class KafkaExtensions
         builder.Services.AddSingleton<IAcceptedMessageSink, KafkaIngestRecords>();
         builder.Services.AddSingleton<IDeadLetterSink, KafkaDeadLetters>();
         builder.Services.AddHealthChecks().AddCheck<KafkaHealthCheck>("kafka", tags: [ReadinessTag]);
+
+        // After the producer and the silo: it starts once both take calls, and stops (draining and committing) before them.
+        var ingestTopics = builder.Configuration[$"{KafkaOptions.SectionName}:{nameof(KafkaOptions.Ingest)}:{nameof(KafkaIngestOptions.Topics)}"];
+        if (ingestTopics is null || new KafkaIngestOptions { Topics = ingestTopics }.TopicList.Count > 0)
+        {
+            builder.Services.AddSingleton<VehicleRecordConsumer>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<VehicleRecordConsumer>());
+        }
+
         return builder;
     }
 }

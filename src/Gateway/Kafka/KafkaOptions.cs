@@ -43,6 +43,8 @@ public sealed class KafkaOptions
 
     public KafkaTopics Topics { get; set; } = new();
 
+    public KafkaIngestOptions Ingest { get; set; } = new();
+
     /// <summary>librdkafka producer properties, passed through as they are (e.g. <c>Kafka:Producer:linger.ms</c>).</summary>
     public Dictionary<string, string> Producer { get; set; } = [];
 
@@ -68,6 +70,43 @@ public sealed class KafkaTopics
         (nameof(Telemetry), Telemetry), (nameof(Events), Events), (nameof(Twins), Twins), (nameof(Alerts), Alerts),
         (nameof(Commands), Commands), (nameof(Trips), Trips), (nameof(DeadLetter), DeadLetter),
     ];
+}
+
+/// <summary>
+/// <c>Kafka:Ingest:*</c>: the consumer group that feeds the twins from Kafka (contract, section 5, "In"). It runs on
+/// every silo while Kafka is on and <see cref="Topics"/> names at least one topic.
+/// </summary>
+public sealed class KafkaIngestOptions
+{
+    /// <summary>Comma-separated; empty = no ingest from Kafka.</summary>
+    public string? Topics { get; set; } = "vehicle-telemetry-in,vehicle-events-in";
+
+    /// <summary>The consumer group all silos share, so that they split the partitions.</summary>
+    public string GroupId { get; set; } = "digitaltwin-ingest";
+
+    /// <summary>
+    /// How often each partition's applied records are made durable (their twins flushed) and their offsets committed:
+    /// what a restarted silo reads again at most, absorbed by the seq rule.
+    /// </summary>
+    public TimeSpan CommitInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Cars applied concurrently by one silo; one car's records are always applied one after another, in order.</summary>
+    public int Lanes { get; set; } = 64;
+
+    /// <summary>Records read and not yet applied, per silo: beyond it the silo stops reading until the twins catch up.</summary>
+    public int MaxInFlight { get; set; } = 10_000;
+
+    /// <summary>
+    /// How often a record the twin could not apply (an exception, a silo going away) is tried before it is
+    /// dead-lettered with <c>internal_error</c>, so that no record blocks its partition for ever.
+    /// </summary>
+    public int MaxAttempts { get; set; } = 10;
+
+    /// <summary>How long a silo giving up partitions (rebalance, shutdown) waits for their records to be applied and committed.</summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    public IReadOnlyList<string> TopicList =>
+        (Topics ?? string.Empty).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 }
 
 public enum KafkaSecurityProtocol

@@ -66,13 +66,64 @@ public sealed class KafkaOptionsValidator : IValidateOptions<KafkaOptions>
 
         foreach (var (key, topic) in options.Topics.All)
         {
-            if (string.IsNullOrEmpty(topic) || topic.Length > MaxTopicLength || topic is "." or ".."
-                || !topic.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-'))
+            if (!IsTopicName(topic))
             {
                 failures.Add($"Kafka:Topics:{key} must be 1-{MaxTopicLength} of a-z, A-Z, 0-9, '.', '_' and '-', not '{topic}'");
             }
         }
 
+        ValidateIngest(options, failures);
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
+
+    private static void ValidateIngest(KafkaOptions options, List<string> failures)
+    {
+        var ingest = options.Ingest;
+        foreach (var topic in ingest.TopicList)
+        {
+            if (!IsTopicName(topic))
+            {
+                failures.Add($"Kafka:Ingest:Topics must be comma-separated topic names of a-z, A-Z, 0-9, '.', '_' and '-', not '{topic}'");
+            }
+            else if (options.Topics.All.Any(t => t.Name == topic))
+            {
+                failures.Add($"Kafka:Ingest:Topics must not include '{topic}', which the silos produce to (Kafka:Topics): its records would be applied again");
+            }
+        }
+
+        if (string.IsNullOrWhiteSpace(ingest.GroupId))
+        {
+            failures.Add("Kafka:Ingest:GroupId must not be empty");
+        }
+
+        if (ingest.CommitInterval < TimeSpan.FromMilliseconds(10) || ingest.CommitInterval > TimeSpan.FromMinutes(5))
+        {
+            failures.Add("Kafka:Ingest:CommitInterval must be between 00:00:00.010 and 00:05:00");
+        }
+
+        if (ingest.Lanes is < 1 or > 4096)
+        {
+            failures.Add("Kafka:Ingest:Lanes must be between 1 and 4096");
+        }
+
+        if (ingest.MaxInFlight < ingest.Lanes || ingest.MaxInFlight > 1_000_000)
+        {
+            failures.Add("Kafka:Ingest:MaxInFlight must be between Kafka:Ingest:Lanes and 1000000");
+        }
+
+        if (ingest.MaxAttempts is < 1 or > 1000)
+        {
+            failures.Add("Kafka:Ingest:MaxAttempts must be between 1 and 1000");
+        }
+
+        if (ingest.DrainTimeout < TimeSpan.Zero || ingest.DrainTimeout > TimeSpan.FromMinutes(10))
+        {
+            failures.Add("Kafka:Ingest:DrainTimeout must be between 00:00:00 and 00:10:00");
+        }
+    }
+
+    private static bool IsTopicName(string? topic) =>
+        !string.IsNullOrEmpty(topic) && topic.Length <= MaxTopicLength && topic is not ("." or "..")
+        && topic.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
 }

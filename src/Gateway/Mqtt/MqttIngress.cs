@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using DigitalTwin.Contract;
 using DigitalTwin.Contract.Commands;
 using DigitalTwin.Contract.Events;
+using DigitalTwin.Contract.Kafka;
 using DigitalTwin.Contract.Status;
 using DigitalTwin.Contract.Telemetry;
 using DigitalTwin.Contract.Topics;
@@ -33,32 +34,54 @@ public sealed partial class MqttIngress(
     private readonly MqttOptions _options = options.Value;
 
     /// <param name="clientVin">The authenticated car, or null when anonymous access is allowed.</param>
-    // Every message passes here and its grain call completes asynchronously: pooled builders reuse the state machine
-    // boxes instead of allocating two per message.
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<IngressResult> HandlePublishAsync(string? clientVin, string topic, ReadOnlySequence<byte> payload)
+    public ValueTask<IngressResult> HandlePublishAsync(string? clientVin, string topic, ReadOnlySequence<byte> payload)
     {
-        var started = time.GetTimestamp();
-        var receivedAt = time.GetUtcNow();
         var parsedTopic = VehicleTopic.Parse(topic);
         if (!parsedTopic.IsSuccess)
         {
-            return Reject(clientVin, topic, parsedTopic.Error, parsedTopic.Detail, payload, "unknown");
+            return ValueTask.FromResult(Reject(clientVin, topic, parsedTopic.Error, parsedTopic.Detail, payload, "unknown"));
         }
 
         var target = parsedTopic.Value;
-
-        var kind = KindLabel(target.Kind);
         if ((clientVin is not null || !_options.AllowAnonymous) && !TopicAcl.MayPublish(clientVin ?? string.Empty, target))
         {
             deadLetters.Add(clientVin, topic, RejectReason.NotAuthorized, "a car may publish only to its own car-to-cloud topics", payload);
-            metrics.Message(kind, "not_authorized");
-            return new IngressResult(IngressStatus.NotAuthorized, RejectReason.NotAuthorized);
+            metrics.Message(KindLabel(target.Kind), "not_authorized");
+            return ValueTask.FromResult(new IngressResult(IngressStatus.NotAuthorized, RejectReason.NotAuthorized));
         }
 
+        return ApplyAsync(clientVin, topic, target, payload);
+    }
+
+    /// <summary>
+    /// A record of a Kafka ingest topic: key = VIN, a telemetry or event document as value, applied exactly as if the
+    /// car had published it. The key is trusted like an authenticated car: whoever may write the topic speaks for it.
+    /// </summary>
+    /// <param name="source">Where the record came from (topic, partition, offset), for its dead letter.</param>
+    public ValueTask<IngressResult> HandleRecordAsync(string? key, string source, ReadOnlySequence<byte> value)
+    {
+        if (value.Length > _options.MaxPayloadBytes)
+        {
+            return ValueTask.FromResult(Reject(key, source, RejectReason.PayloadTooLarge, TooLargeDetail(value), value, "unknown"));
+        }
+
+        var record = IngestRecord.Read(key, value);
+        return record.IsSuccess
+            ? ApplyAsync(key, source, record.Value, value)
+            : ValueTask.FromResult(Reject(key, source, record.Error, record.Detail, value, "unknown"));
+    }
+
+    // Every message passes here and its grain call completes asynchronously: pooled builders reuse the state machine
+    // boxes instead of allocating two per message.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<IngressResult> ApplyAsync(string? clientVin, string topic, VehicleTopic target, ReadOnlySequence<byte> payload)
+    {
+        var started = time.GetTimestamp();
+        var receivedAt = time.GetUtcNow();
+        var kind = KindLabel(target.Kind);
         if (payload.Length > _options.MaxPayloadBytes)
         {
-            return Reject(clientVin, topic, RejectReason.PayloadTooLarge, $"payload has {payload.Length} bytes, the limit is {_options.MaxPayloadBytes}", payload, kind);
+            return Reject(clientVin, topic, RejectReason.PayloadTooLarge, TooLargeDetail(payload), payload, kind);
         }
 
         try
@@ -89,6 +112,9 @@ public sealed partial class MqttIngress(
             return new IngressResult(IngressStatus.Failed, RejectReason.Internal, "the twin could not apply the message now; send it again");
         }
     }
+
+    private string TooLargeDetail(ReadOnlySequence<byte> payload) =>
+        $"payload has {payload.Length} bytes, the limit is {_options.MaxPayloadBytes}";
 
     public void RefuseSubscription(string? clientId, string? topicFilter)
     {
@@ -210,7 +236,7 @@ public sealed partial class MqttIngress(
             return new IngressResult(IngressStatus.Failed, RejectReason.Unavailable, "the message could not be passed on now; send it again");
         }
 
-        return applied.Outcome == ApplyOutcome.Applied ? IngressResult.Applied : IngressResult.Duplicate;
+        return applied.Outcome == ApplyOutcome.Applied ? new IngressResult(IngressStatus.Applied, Seq: message.Seq, Kind: message.Kind) : IngressResult.Duplicate;
     }
 
     private static string KindLabel(VehicleTopicKind kind) => kind switch

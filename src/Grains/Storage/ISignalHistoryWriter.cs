@@ -11,4 +11,10 @@ public interface ISignalHistoryWriter
     /// <summary>Queues every signal of <paramref name="message"/>, stamped with its sample time.</summary>
     /// <returns>How many samples were kept; fewer than sent means the store's bound was reached (or history is off).</returns>
     int Append(string vin, TelemetryMessage message);
+
+    /// <summary>
+    /// Completes once every sample appended before the call is written (or refused as data and counted): with
+    /// <see cref="ITwinSnapshotStore.WhenWrittenAsync"/>, the barrier before a Kafka offset is committed.
+    /// </summary>
+    ValueTask WhenWrittenAsync(CancellationToken cancellationToken);
 }

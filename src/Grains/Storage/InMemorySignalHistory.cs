@@ -28,6 +28,9 @@ public sealed class InMemorySignalHistory(IOptions<PersistenceOptions> options) 
         return message.Signals.Length;
     }
 
+    /// <summary>Appends are in memory when they return: nothing to wait for.</summary>
+    public ValueTask WhenWrittenAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
     public ValueTask<IReadOnlyList<HistoryPoint>> QueryAsync(string vin, string signal, long fromMs, long toMs, int limit, CancellationToken cancellationToken)
     {
         IReadOnlyList<HistoryPoint> points = _series.TryGetValue((vin, signal), out var series)

@@ -11,6 +11,12 @@ public sealed class InMemoryTwinSnapshotStore : ITwinSnapshotStore
     public ValueTask<TwinSnapshot?> LoadAsync(string vin, CancellationToken cancellationToken) =>
         ValueTask.FromResult(_snapshots.GetValueOrDefault(vin));
 
-    public void Stage(TwinSnapshot snapshot) =>
+    public bool Stage(TwinSnapshot snapshot)
+    {
         _snapshots.AddOrUpdate(snapshot.Vin, snapshot, (_, existing) => snapshot.Version >= existing.Version ? snapshot : existing);
+        return true;
+    }
+
+    /// <summary>As durable as this store gets once staged: nothing to wait for.</summary>
+    public ValueTask WhenWrittenAsync(string vin, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }

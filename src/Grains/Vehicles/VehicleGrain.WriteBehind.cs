@@ -1,3 +1,5 @@
+using DigitalTwin.Grains.Abstractions.Vehicles;
+
 namespace DigitalTwin.Grains.Vehicles;
 
 /// <summary>
@@ -31,7 +33,13 @@ public sealed partial class VehicleGrain
         if (waitMs <= 0)
         {
             Flush();
-            return;
+            if (!_dirty)
+            {
+                return;
+            }
+
+            // The store was full: the timer tries again.
+            waitMs = (long)_flushInterval.TotalMilliseconds;
         }
 
         _flushTimer = this.RegisterGrainTimer(
@@ -52,6 +60,7 @@ public sealed partial class VehicleGrain
         return Task.CompletedTask;
     }
 
+    /// <returns>True when there was something to stage, staged or refused by a full store (then it stays dirty and the timer tries again).</returns>
     private bool Flush()
     {
         if (!_dirty)
@@ -59,10 +68,29 @@ public sealed partial class VehicleGrain
             return false;
         }
 
-        store.Stage(_state.ToSnapshot());
-        _dirty = false;
+        if (store.Stage(_state.ToSnapshot()))
+        {
+            _dirty = false;
+        }
+
         _stagedAt = Environment.TickCount64;
         return true;
+    }
+
+    public async ValueTask<PersistedTwin> Persist()
+    {
+        // Everything this twin applied so far is in the snapshot staged here (or an earlier one).
+        Flush();
+        if (_dirty)
+        {
+            return new PersistedTwin(false, _state.LastTelemetrySeq, _state.LastEventSeq);
+        }
+
+        var telemetrySeq = _state.LastTelemetrySeq;
+        var eventSeq = _state.LastEventSeq;
+        await store.WhenWrittenAsync(_state.Vin, CancellationToken.None);
+        await history.WhenWrittenAsync(CancellationToken.None);
+        return new PersistedTwin(true, telemetrySeq, eventSeq);
     }
 
     /// <summary>Storage moved past this activation: what it changed since its last stage must not overwrite that.</summary>

@@ -32,6 +32,12 @@ public sealed partial class SignalHistoryWriter : ISignalHistoryWriter
     private readonly List<SignalHistoryRow> _batch = [];
     private int _pendingCount;
 
+    // Samples counted in before they enter the queue and counted out once written or refused: as the queue is first in,
+    // first out, every sample counted in before a barrier is settled once the settled count reaches the count taken then.
+    private long _appended;
+    private long _settled;
+    private TaskCompletionSource _progress = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public SignalHistoryWriter(
         [FromKeyedServices(PersistenceExtensions.DataSourceKey)] NpgsqlDataSource dataSource,
         IOptions<PostgresPersistenceOptions> options,
@@ -83,9 +89,25 @@ public sealed partial class SignalHistoryWriter : ISignalHistoryWriter
             return false;
         }
 
+        Interlocked.Increment(ref _appended);
         _queue.Enqueue(row);
         _metrics.HistoryAppended();
         return true;
+    }
+
+    public async ValueTask WhenWrittenAsync(CancellationToken cancellationToken)
+    {
+        var needed = Interlocked.Read(ref _appended);
+        while (Interlocked.Read(ref _settled) < needed)
+        {
+            var next = Volatile.Read(ref _progress);
+            if (Interlocked.Read(ref _settled) >= needed)
+            {
+                break;
+            }
+
+            await next.Task.WaitAsync(cancellationToken);
+        }
     }
 
     /// <summary>
@@ -127,6 +149,7 @@ public sealed partial class SignalHistoryWriter : ISignalHistoryWriter
         }
 
         Interlocked.Add(ref _pendingCount, -abandoned);
+        Settled(abandoned);
         _metrics.HistoryDropped(abandoned);
         return abandoned;
     }
@@ -163,7 +186,14 @@ public sealed partial class SignalHistoryWriter : ISignalHistoryWriter
 
             _batch.RemoveRange(0, count);
             Interlocked.Add(ref _pendingCount, -count);
+            Settled(count);
         }
+    }
+
+    private void Settled(int count)
+    {
+        Interlocked.Add(ref _settled, count);
+        Interlocked.Exchange(ref _progress, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 
     private async Task CopyAsync(List<SignalHistoryRow> rows, CancellationToken cancellationToken)

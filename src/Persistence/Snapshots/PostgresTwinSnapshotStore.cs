@@ -61,6 +61,11 @@ public sealed partial class PostgresTwinSnapshotStore : ITwinSnapshotStore
     private readonly ILogger _logger;
     private int _pendingCount;
 
+    // Passes are numbered under the write lock; waiters for durability wake when one succeeds.
+    private long _passesStarted;
+    private long _lastPassSucceeded;
+    private TaskCompletionSource _passSucceeded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public PostgresTwinSnapshotStore(
         [FromKeyedServices(PersistenceExtensions.DataSourceKey)] NpgsqlDataSource dataSource,
         IOptions<PostgresPersistenceOptions> options,
@@ -110,7 +115,7 @@ public sealed partial class PostgresTwinSnapshotStore : ITwinSnapshotStore
         };
     }
 
-    public void Stage(TwinSnapshot snapshot)
+    public bool Stage(TwinSnapshot snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         _metrics.SnapshotStaged();
@@ -120,13 +125,13 @@ public sealed partial class PostgresTwinSnapshotStore : ITwinSnapshotStore
             {
                 if (waiting.Version >= snapshot.Version)
                 {
-                    return;
+                    return true;
                 }
 
                 if (_pending.TryUpdate(snapshot.Vin, snapshot, waiting))
                 {
                     _metrics.SnapshotCoalesced();
-                    return;
+                    return true;
                 }
 
                 continue;
@@ -142,15 +147,40 @@ public sealed partial class PostgresTwinSnapshotStore : ITwinSnapshotStore
                     LogDropped(_logger, snapshot.Vin, snapshot.Version, _options.MaxPendingSnapshots, dropped);
                 }
 
-                return;
+                return false;
             }
 
             if (_pending.TryAdd(snapshot.Vin, snapshot))
             {
-                return;
+                return true;
             }
 
             Interlocked.Decrement(ref _pendingCount);
+        }
+    }
+
+    /// <summary>
+    /// A pass of <see cref="WritePendingAsync"/> visits every entry that was pending when it started, so the first pass
+    /// to succeed after one that started later than the staging has written it, or a newer snapshot of the vehicle
+    /// (or found it refused as data or stale, both counted and logged).
+    /// </summary>
+    public async ValueTask WhenWrittenAsync(string vin, CancellationToken cancellationToken)
+    {
+        if (!_pending.ContainsKey(vin))
+        {
+            return;
+        }
+
+        var needed = Volatile.Read(ref _passesStarted) + 1;
+        while (Volatile.Read(ref _lastPassSucceeded) < needed)
+        {
+            var next = Volatile.Read(ref _passSucceeded);
+            if (Volatile.Read(ref _lastPassSucceeded) >= needed)
+            {
+                break;
+            }
+
+            await next.Task.WaitAsync(cancellationToken);
         }
     }
 
@@ -164,30 +194,38 @@ public sealed partial class PostgresTwinSnapshotStore : ITwinSnapshotStore
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
-            var batch = new List<SnapshotRow>(Math.Min(PendingCount, _options.SnapshotBatchSize));
-            var written = 0;
-            foreach (var entry in _pending)
-            {
-                if (ToRow(entry.Value) is { } row)
-                {
-                    batch.Add(row);
-                }
-
-                if (batch.Count == _options.SnapshotBatchSize)
-                {
-                    await WriteNextBatchAsync(batch, written++, cancellationToken);
-                    batch.Clear();
-                }
-            }
-
-            if (batch.Count > 0)
-            {
-                await WriteNextBatchAsync(batch, written, cancellationToken);
-            }
+            var pass = Interlocked.Increment(ref _passesStarted);
+            await WriteEveryPendingAsync(cancellationToken);
+            Volatile.Write(ref _lastPassSucceeded, pass);
+            Interlocked.Exchange(ref _passSucceeded, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         }
         finally
         {
             _writeLock.Release();
+        }
+    }
+
+    private async Task WriteEveryPendingAsync(CancellationToken cancellationToken)
+    {
+        var batch = new List<SnapshotRow>(Math.Min(PendingCount, _options.SnapshotBatchSize));
+        var written = 0;
+        foreach (var entry in _pending)
+        {
+            if (ToRow(entry.Value) is { } row)
+            {
+                batch.Add(row);
+            }
+
+            if (batch.Count == _options.SnapshotBatchSize)
+            {
+                await WriteNextBatchAsync(batch, written++, cancellationToken);
+                batch.Clear();
+            }
+        }
+
+        if (batch.Count > 0)
+        {
+            await WriteNextBatchAsync(batch, written, cancellationToken);
         }
     }
 
