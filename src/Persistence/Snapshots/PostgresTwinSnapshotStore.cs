@@ -58,6 +58,7 @@ public sealed partial class PostgresTwinSnapshotStore : ITwinSnapshotStore
     private readonly PersistenceMetrics _metrics;
     private readonly IStaleSnapshotObserver[] _observers;
     private readonly BulkWriteGate? _gate;
+    private readonly ISignalHistoryWriter? _history;
     private readonly ILogger _logger;
     private int _pendingCount;
 
@@ -72,8 +73,10 @@ public sealed partial class PostgresTwinSnapshotStore : ITwinSnapshotStore
         PersistenceMetrics metrics,
         ILogger<PostgresTwinSnapshotStore> logger,
         IEnumerable<IStaleSnapshotObserver>? observers = null,
-        BulkWriteGate? gate = null)
+        BulkWriteGate? gate = null,
+        ISignalHistoryWriter? history = null)
     {
+        _history = history;
         _dataSource = dataSource;
         _options = options.Value;
         _metrics = metrics;
@@ -160,9 +163,9 @@ public sealed partial class PostgresTwinSnapshotStore : ITwinSnapshotStore
     }
 
     /// <summary>
-    /// A pass of <see cref="WritePendingAsync"/> visits every entry that was pending when it started, so the first pass
-    /// to succeed after one that started later than the staging has written it, or a newer snapshot of the vehicle
-    /// (or found it refused as data or stale, both counted and logged).
+    /// A pass writes every snapshot that was pending when it was prepared, so the first pass numbered after the call to
+    /// succeed has written what the vehicle staged before it, or a newer snapshot (or found it refused as data or stale,
+    /// both counted and logged).
     /// </summary>
     public async ValueTask WhenWrittenAsync(string vin, CancellationToken cancellationToken)
     {
@@ -189,14 +192,40 @@ public sealed partial class PostgresTwinSnapshotStore : ITwinSnapshotStore
     /// PostgreSQL cannot be reached; what was not written stays pending. Rows PostgreSQL refuses as data are dropped
     /// and counted so that one bad value cannot block every other vehicle.
     /// </summary>
-    public async Task WritePendingAsync(CancellationToken cancellationToken)
+    public async Task WritePendingAsync(CancellationToken cancellationToken) =>
+        await WritePassAsync(await PreparePassAsync(cancellationToken), cancellationToken);
+
+    /// <summary>
+    /// Takes the snapshots pending now and waits until the signal history they cover is stored. History first: a stored
+    /// snapshot must never claim a seq whose samples are not stored, or a replay after a crash (a Kafka consumer's, a
+    /// car's) would be refused by the seq rule and those samples would be lost. Each of these snapshots was staged
+    /// after the history of what it covers was appended.
+    /// </summary>
+    public async Task<SnapshotPass> PreparePassAsync(CancellationToken cancellationToken)
     {
+        var number = Interlocked.Increment(ref _passesStarted);
+        var snapshots = _pending.Values.ToArray();
+        if (_history is not null)
+        {
+            await _history.WhenWrittenAsync(cancellationToken);
+        }
+
+        return new SnapshotPass(number, snapshots);
+    }
+
+    /// <summary>Writes the snapshots of a prepared pass; newer ones staged since wait for the next pass.</summary>
+    public async Task WritePassAsync(SnapshotPass pass, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(pass);
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
-            var pass = Interlocked.Increment(ref _passesStarted);
-            await WriteEveryPendingAsync(cancellationToken);
-            Volatile.Write(ref _lastPassSucceeded, pass);
+            await WriteAsync(pass.Snapshots, cancellationToken);
+            if (pass.Number > Volatile.Read(ref _lastPassSucceeded))
+            {
+                Volatile.Write(ref _lastPassSucceeded, pass.Number);
+            }
+
             Interlocked.Exchange(ref _passSucceeded, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         }
         finally
@@ -205,13 +234,13 @@ public sealed partial class PostgresTwinSnapshotStore : ITwinSnapshotStore
         }
     }
 
-    private async Task WriteEveryPendingAsync(CancellationToken cancellationToken)
+    private async Task WriteAsync(TwinSnapshot[] snapshots, CancellationToken cancellationToken)
     {
-        var batch = new List<SnapshotRow>(Math.Min(PendingCount, _options.SnapshotBatchSize));
+        var batch = new List<SnapshotRow>(Math.Min(snapshots.Length, _options.SnapshotBatchSize));
         var written = 0;
-        foreach (var entry in _pending)
+        foreach (var snapshot in snapshots)
         {
-            if (ToRow(entry.Value) is { } row)
+            if (ToRow(snapshot) is { } row)
             {
                 batch.Add(row);
             }
@@ -442,3 +471,6 @@ public sealed partial class PostgresTwinSnapshotStore : ITwinSnapshotStore
     [LoggerMessage(Level = LogLevel.Error, Message = "A stale-snapshot observer failed for {Vin}")]
     private static partial void LogObserverFailed(ILogger logger, Exception exception, string vin);
 }
+
+/// <param name="Number">Passes are numbered as they are prepared; waiters for durability compare numbers.</param>
+public sealed record SnapshotPass(long Number, TwinSnapshot[] Snapshots);

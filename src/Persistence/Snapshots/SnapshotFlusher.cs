@@ -30,9 +30,17 @@ public sealed class SnapshotFlusher(
 
     protected override TimeSpan MaxRetryDelay => postgresOptions.Value.MaxRetryDelay;
 
+    private SnapshotPass? _prepared;
+
+    /// <summary>Outside the gate: the pass waits for the history writer, which needs the gate to catch up.</summary>
+    protected override async Task BeforeWriteAsync(CancellationToken cancellationToken) =>
+        _prepared = await store.PreparePassAsync(cancellationToken);
+
     protected override async Task<bool> WriteOnceAsync(CancellationToken cancellationToken)
     {
-        await store.WritePendingAsync(cancellationToken);
+        var pass = _prepared ?? await store.PreparePassAsync(cancellationToken);
+        _prepared = null;
+        await store.WritePassAsync(pass, cancellationToken);
         return false;
     }
 

@@ -35,6 +35,12 @@ public abstract partial class WriteBehindService : BackgroundService
     /// <summary>Writes one batch; throws if PostgreSQL could not be written. Returns true if more is waiting already.</summary>
     protected abstract Task<bool> WriteOnceAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Runs before the writer takes its turn at the <see cref="BulkWriteGate"/>: waiting here (for another writer) holds
+    /// up no one else.
+    /// </summary>
+    protected virtual Task BeforeWriteAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     /// <summary>Round trip to PostgreSQL without writing, to learn that it is back while nothing waits to be written.</summary>
     protected abstract Task PingAsync(CancellationToken cancellationToken);
 
@@ -133,6 +139,7 @@ public abstract partial class WriteBehindService : BackgroundService
             var more = false;
             if (PendingCount > 0)
             {
+                await BeforeWriteAsync(cancellationToken);
                 using (await _gate.EnterAsync(cancellationToken))
                 {
                     more = await WriteOnceAsync(cancellationToken);

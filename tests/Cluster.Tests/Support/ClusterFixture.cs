@@ -61,7 +61,10 @@ public sealed partial class ClusterFixture : IAsyncLifetime
     /// <summary>An operator's client; the same token is valid on every silo.</summary>
     public HttpClient Operator { get; private set; } = null!;
 
-    public IReadOnlyList<(string Key, string Value)> Membership { get; } =
+    public IReadOnlyList<(string Key, string Value)> Membership { get; } = MembershipSettings;
+
+    /// <summary>Fast failure detection, unless <see cref="MembershipVariable"/> asks for Orleans' defaults.</summary>
+    public static IReadOnlyList<(string Key, string Value)> MembershipSettings { get; } =
         string.Equals(Environment.GetEnvironmentVariable(MembershipVariable), "orleans-defaults", StringComparison.OrdinalIgnoreCase) ? [] : FastMembership;
 
     public string MembershipDescription => Membership.Count == 0
@@ -272,26 +275,32 @@ public sealed partial class ClusterFixture : IAsyncLifetime
     private SiloProcess StartSilo()
     {
         var number = Interlocked.Increment(ref _nextSiloNumber);
-        var settings = new List<string>
-        {
-            "--environment=Testing",
-            "--Orleans:Clustering=AdoNet",
-            $"--Orleans:ClusterId={ClusterId}",
-            $"--ConnectionStrings:Postgres={ConnectionString}",
-            $"--Auth:SigningKey={SigningKey}",
-            "--Persistence:FlushInterval=" + FlushInterval.ToString("c", CultureInfo.InvariantCulture),
-            // The failover test polls every twin through every survivor; the per-caller limit is not under test here.
-            "--Api:RequestsPerSecond=10000",
-            "--Api:RequestBurst=10000",
-        };
-        settings.AddRange(Membership.Select(m => $"--Orleans:Membership:{m.Key}={m.Value}"));
-        var silo = SiloProcess.Start(number, SiloAssembly, settings);
+        var silo = SiloProcess.Start(number, SiloAssembly, SiloSettings(ClusterId, ConnectionString, Membership));
         lock (_silosGate)
         {
             _silos.Add(silo);
         }
 
         return silo;
+    }
+
+    /// <summary>What every silo of a test cluster runs with: AdoNet membership on the shared database, fast failure detection.</summary>
+    public static List<string> SiloSettings(string clusterId, string connectionString, IEnumerable<(string Key, string Value)> membership)
+    {
+        var settings = new List<string>
+        {
+            "--environment=Testing",
+            "--Orleans:Clustering=AdoNet",
+            $"--Orleans:ClusterId={clusterId}",
+            $"--ConnectionStrings:Postgres={connectionString}",
+            $"--Auth:SigningKey={SigningKey}",
+            "--Persistence:FlushInterval=" + FlushInterval.ToString("c", CultureInfo.InvariantCulture),
+            // The failover test polls every twin through every survivor; the per-caller limit is not under test here.
+            "--Api:RequestsPerSecond=10000",
+            "--Api:RequestBurst=10000",
+        };
+        settings.AddRange(membership.Select(m => $"--Orleans:Membership:{m.Key}={m.Value}"));
+        return settings;
     }
 
     private void OnProcessExit(object? sender, EventArgs e)
@@ -305,7 +314,8 @@ public sealed partial class ClusterFixture : IAsyncLifetime
         }
     }
 
-    private static string LocateSiloAssembly()
+    /// <summary>Where the build put DigitalTwin.Silo.dll, recorded in this assembly by the project file.</summary>
+    public static string LocateSiloAssembly()
     {
         var recorded = typeof(ClusterFixture).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .FirstOrDefault(a => a.Key == "SiloAssembly")?.Value;
