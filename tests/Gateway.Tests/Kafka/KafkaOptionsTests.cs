@@ -122,4 +122,55 @@ public sealed class KafkaOptionsTests
             File.Delete(ca);
         }
     }
+
+    [Fact]
+    public void The_ingest_consumer_shares_security_settings_commits_itself_and_rebalances_cooperatively()
+    {
+        var config = KafkaClientConfigs.Consumer(On(o =>
+        {
+            o.SecurityProtocol = KafkaSecurityProtocol.SaslPlaintext;
+            o.SaslMechanism = KafkaSaslMechanism.ScramSha256;
+            o.SaslUsername = "fleet";
+            o.SaslPassword = "secret";
+            o.Ingest.GroupId = "twins";
+            o.Consumer["session.timeout.ms"] = "6000";
+        }));
+
+        Assert.Equal("127.0.0.1:9092,broker-2.example:9093", config.BootstrapServers);
+        Assert.Equal(SecurityProtocol.SaslPlaintext, config.SecurityProtocol);
+        Assert.Equal(SaslMechanism.ScramSha256, config.SaslMechanism);
+        Assert.Equal("fleet", config.SaslUsername);
+        Assert.Equal("twins", config.GroupId);
+        Assert.False(config.EnableAutoCommit);
+        Assert.False(config.EnableAutoOffsetStore);
+        Assert.Equal(AutoOffsetReset.Earliest, config.AutoOffsetReset);
+        Assert.Equal(PartitionAssignmentStrategy.CooperativeSticky, config.PartitionAssignmentStrategy);
+        Assert.Equal(6000, config.SessionTimeoutMs);
+    }
+
+    [Fact]
+    public void Ingest_reads_the_contracts_topics_by_default_and_none_when_set_empty()
+    {
+        Assert.Equal(["vehicle-telemetry-in", "vehicle-events-in"], On().Ingest.TopicList);
+        Assert.Empty(On(o => o.Ingest.Topics = " ").Ingest.TopicList);
+        Assert.Equal(["a", "b"], On(o => o.Ingest.Topics = " a, ,b ").Ingest.TopicList);
+    }
+
+    [Fact]
+    public void An_ingest_topic_the_silos_produce_to_is_refused_because_its_records_would_be_applied_again()
+    {
+        Assert.Contains("Kafka:Ingest:Topics must not include 'vehicle-telemetry'", Failure(On(o => o.Ingest.Topics = "vehicle-telemetry-in,vehicle-telemetry")));
+    }
+
+    [Fact]
+    public void Ingest_settings_out_of_range_are_refused_by_their_keys()
+    {
+        Assert.Contains("Kafka:Ingest:Topics must be", Failure(On(o => o.Ingest.Topics = "in/telemetry")));
+        Assert.Contains("Kafka:Ingest:GroupId", Failure(On(o => o.Ingest.GroupId = " ")));
+        Assert.Contains("Kafka:Ingest:CommitInterval", Failure(On(o => o.Ingest.CommitInterval = TimeSpan.Zero)));
+        Assert.Contains("Kafka:Ingest:Lanes", Failure(On(o => o.Ingest.Lanes = 0)));
+        Assert.Contains("Kafka:Ingest:MaxInFlight", Failure(On(o => o.Ingest.MaxInFlight = 10)));
+        Assert.Contains("Kafka:Ingest:MaxAttempts", Failure(On(o => o.Ingest.MaxAttempts = 0)));
+        Assert.Contains("Kafka:Ingest:DrainTimeout", Failure(On(o => o.Ingest.DrainTimeout = TimeSpan.FromHours(1))));
+    }
 }

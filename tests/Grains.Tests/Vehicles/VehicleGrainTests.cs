@@ -43,6 +43,21 @@ public sealed class VehicleGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Persisting_stages_the_twin_at_once_and_reports_the_seqs_storage_holds()
+    {
+        var vin = NewVin();
+        var grain = fixture.Grains.GetGrain<IVehicleGrain>(vin);
+        await grain.ApplyTelemetry(Speed(3, 30));
+        await grain.ApplyTelemetry(Speed(4, 40));
+
+        var persisted = await grain.Persist();
+
+        Assert.Equal(new PersistedTwin(true, 4, -1), persisted);
+        var stored = await fixture.Store.LoadAsync(vin, CancellationToken.None);
+        Assert.Equal(4, stored!.LastTelemetrySeq);
+    }
+
+    [Fact]
     public async Task The_grain_applies_the_seq_rule()
     {
         var grain = fixture.Grains.GetGrain<IVehicleGrain>(NewVin());

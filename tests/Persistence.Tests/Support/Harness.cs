@@ -17,9 +17,9 @@ public sealed class Harness : IAsyncDisposable
         DataSource = NpgsqlDataSource.Create(connectionString);
         var postgresOptions = Microsoft.Extensions.Options.Options.Create(options);
         var persistenceOptions = Microsoft.Extensions.Options.Options.Create(new PersistenceOptions { FlushInterval = flushInterval });
-        Store = new PostgresTwinSnapshotStore(DataSource, postgresOptions, Metrics, NullLogger<PostgresTwinSnapshotStore>.Instance, observers);
-        SnapshotFlusher = new SnapshotFlusher(Store, persistenceOptions, postgresOptions, Metrics, Health, Gate, NullLogger<SnapshotFlusher>.Instance);
         HistoryWriter = new SignalHistoryWriter(DataSource, postgresOptions, Metrics, NullLogger<SignalHistoryWriter>.Instance);
+        Store = new PostgresTwinSnapshotStore(DataSource, postgresOptions, Metrics, NullLogger<PostgresTwinSnapshotStore>.Instance, observers, history: HistoryWriter);
+        SnapshotFlusher = new SnapshotFlusher(Store, persistenceOptions, postgresOptions, Metrics, Health, Gate, NullLogger<SnapshotFlusher>.Instance);
         HistoryFlusher = new SignalHistoryFlusher(HistoryWriter, persistenceOptions, postgresOptions, Metrics, Health, Gate, NullLogger<SignalHistoryFlusher>.Instance);
         HistoryReader = new SignalHistoryReader(DataSource, postgresOptions);
         Retention = new SignalHistoryRetention(DataSource, postgresOptions, Metrics, NullLogger<SignalHistoryRetention>.Instance);
