@@ -9,7 +9,7 @@ public sealed class PartitionProgressTests
     private const string CarA = "WDD2030461A000001";
     private const string CarB = "WDD2030461A000002";
 
-    private static PartitionProgress Partition() => new(new TopicPartition("vehicle-telemetry-in", new Partition(3)), 0);
+    private static PartitionProgress Partition() => new(new TopicPartition("vehicle-telemetry-in", new Partition(3)));
 
     [Fact]
     public void The_commit_offset_never_passes_a_record_that_is_not_applied_yet()

@@ -8,7 +8,7 @@ namespace DigitalTwin.Gateway.Kafka.Ingest;
 /// the last barrier, so that a barrier names the offset it may commit (below it, every record is applied) and the twins
 /// that must be durable first. Records of different cars complete out of order; the offset never passes one that has not.
 /// </summary>
-public sealed class PartitionProgress(TopicPartition partition, long startTimestamp)
+public sealed class PartitionProgress(TopicPartition partition)
 {
     // A monitor rather than a Lock: WaitDrained waits on it.
     private readonly object _gate = new();
@@ -16,7 +16,9 @@ public sealed class PartitionProgress(TopicPartition partition, long startTimest
     private Dictionary<string, AppliedSeqs> _changed = new(StringComparer.Ordinal);
     private long _nextOffset = -1;
     private long _committed = -1;
-    private long _oldestUncommitted = startTimestamp;
+    private const long NoneUncommitted = long.MaxValue;
+
+    private long _oldestUncommitted = NoneUncommitted;
     private bool _current = true;
 
     public TopicPartition Partition { get; } = partition;
@@ -68,6 +70,10 @@ public sealed class PartitionProgress(TopicPartition partition, long startTimest
             {
                 // Consumption starts at the committed offset: the first record consumed is where a rewind goes back to.
                 _committed = offset;
+            }
+
+            if (_oldestUncommitted == NoneUncommitted)
+            {
                 _oldestUncommitted = timestamp;
             }
 
@@ -137,7 +143,9 @@ public sealed class PartitionProgress(TopicPartition partition, long startTimest
             if (offset > _committed)
             {
                 _committed = offset;
-                _oldestUncommitted = timestamp;
+
+                // Records read since the barrier are not covered: they count from now, a slight underestimate.
+                _oldestUncommitted = _nextOffset > offset ? timestamp : NoneUncommitted;
             }
         }
     }

@@ -156,7 +156,7 @@ public sealed partial class VehicleRecordConsumer : BackgroundService
     {
         foreach (var partition in assigned)
         {
-            _partitions[partition] = new PartitionProgress(partition, _time.GetTimestamp());
+            _partitions[partition] = new PartitionProgress(partition);
             LogAssigned(_logger, partition.Topic, partition.Partition.Value);
         }
     }
@@ -368,7 +368,7 @@ public sealed partial class VehicleRecordConsumer : BackgroundService
 
         progress.Retire();
         var offset = progress.CommittedOffset;
-        _partitions[progress.Partition] = new PartitionProgress(progress.Partition, _time.GetTimestamp());
+        _partitions[progress.Partition] = new PartitionProgress(progress.Partition);
         try
         {
             consumer.Seek(new TopicPartitionOffset(progress.Partition, new Offset(offset)));
@@ -421,9 +421,12 @@ public sealed partial class VehicleRecordConsumer : BackgroundService
         foreach (var (partition, progress) in _partitions)
         {
             var high = consumer.GetWatermarkOffsets(partition).High;
-            if (high != Offset.Unset)
+
+            // Until this silo read a record of the partition, where it will start is the best guess of the commit.
+            var committed = progress.CommittedOffset >= 0 ? progress.CommittedOffset : consumer.Position(partition).Value;
+            if (high != Offset.Unset && committed >= 0)
             {
-                _lag[partition] = Math.Max(0, high.Value - Math.Max(progress.CommittedOffset, 0));
+                _lag[partition] = Math.Max(0, high.Value - committed);
             }
         }
     }
