@@ -151,6 +151,35 @@ public sealed class SignalHistoryTests(PostgresFixture postgres) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task A_replay_is_written_the_careful_way_until_a_batch_holds_no_sample_already_stored()
+    {
+        await using var harness = Harness.Create(_connectionString);
+        var vin = TestVins.Next();
+        async Task WriteAsync(int from, int to)
+        {
+            for (var i = from; i < to; i++)
+            {
+                harness.HistoryWriter.Append(new SignalHistoryRow(vin, "Vehicle.Speed", T0.AddMilliseconds(i), SignalValue.FromNumber(i)));
+            }
+
+            await harness.HistoryFlusher.FlushAsync(CancellationToken.None);
+        }
+
+        await WriteAsync(0, 10);
+        Assert.False(harness.HistoryWriter.ExpectsDuplicates);
+
+        await WriteAsync(5, 15);
+        Assert.True(harness.HistoryWriter.ExpectsDuplicates);
+        Assert.Equal(5, harness.Metrics.HistoryRowsSkippedAsDuplicates);
+
+        await WriteAsync(15, 20);
+        Assert.False(harness.HistoryWriter.ExpectsDuplicates);
+        Assert.Equal(5, harness.Metrics.HistoryRowsSkippedAsDuplicates);
+        Assert.Equal(20, harness.Metrics.HistoryRowsWritten - harness.Metrics.HistoryRowsSkippedAsDuplicates);
+        Assert.Equal(20L, await Sql.ScalarAsync<long>(_connectionString, "SELECT count(*) FROM signal_history WHERE vin = $1", vin));
+    }
+
+    [Fact]
     public async Task The_same_sample_twice_within_one_batch_leaves_one_row_the_first_appended()
     {
         await using var harness = Harness.Create(_connectionString);
