@@ -21,9 +21,9 @@ namespace DigitalTwin.Persistence.History;
 /// never confirmed must not duplicate history. A batch goes in with binary COPY straight into the table, the cheapest
 /// way to append many rows. COPY cannot skip a row, so when the unique index refuses one, the batch is written again
 /// the careful way: copied into a temporary table of the transaction and moved with <c>INSERT ... ON CONFLICT DO
-/// NOTHING</c>, which also absorbs the same sample twice within one batch. The careful way alone would do, but it
-/// wrote under half as many rows a second (docs/benchmarks.md), and duplicates are rare: they come in runs, after a
-/// crash, and while one lasts the careful way is taken first.
+/// NOTHING</c>, which also absorbs the same sample twice within one batch. The careful way alone would do, but in the
+/// benchmark it wrote 30-60% fewer rows a second than COPY (docs/benchmarks.md), and duplicates are rare: they come in
+/// runs, after a crash, and while one lasts the careful way is taken first.
 /// </para>
 /// </summary>
 public sealed partial class SignalHistoryWriter : ISignalHistoryWriter
