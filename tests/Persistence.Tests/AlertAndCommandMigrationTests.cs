@@ -19,7 +19,7 @@ public sealed class AlertAndCommandMigrationTests(PostgresFixture postgres)
     public async Task Existing_alerts_and_commands_survive_and_take_on_the_new_columns()
     {
         var connectionString = await postgres.CreateEmptyDatabaseAsync("migrate_documents");
-        await ApplyUpToAsync(connectionString, Version - 1);
+        await OlderSchema.ApplyUpToAsync(connectionString, Version - 1);
         var (alertId, acknowledgedId) = (Guid.NewGuid(), Guid.NewGuid());
         var (sent, expired) = (Guid.NewGuid(), Guid.NewGuid());
         var vin = TestVins.Next();
@@ -34,7 +34,7 @@ public sealed class AlertAndCommandMigrationTests(PostgresFixture postgres)
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
         var applied = await new SchemaMigrator(dataSource, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
 
-        Assert.Equal([Version], applied.Select(m => m.Version));
+        Assert.Equal(OlderSchema.VersionsAfter(Version - 1), applied.Select(m => m.Version));
         Assert.Equal(alertId.ToString(), await Sql.ScalarAsync<string>(connectionString, "SELECT id FROM alerts WHERE id = $1", alertId.ToString()));
         Assert.Equal("open", await Sql.ScalarAsync<string>(connectionString, "SELECT status FROM alerts WHERE id = $1", alertId.ToString()));
         Assert.Equal("acknowledged", await Sql.ScalarAsync<string>(connectionString, "SELECT status FROM alerts WHERE id = $1", acknowledgedId.ToString()));
@@ -68,38 +68,6 @@ public sealed class AlertAndCommandMigrationTests(PostgresFixture postgres)
         {
             var error = await Assert.ThrowsAsync<PostgresException>(() => Sql.ExecuteAsync(connectionString, insert, Guid.NewGuid(), status, state));
             Assert.Equal(PostgresErrorCodes.CheckViolation, error.SqlState);
-        }
-    }
-
-    /// <summary>Applies the catalog's migrations up to <paramref name="version"/> and records them, as an older build would have.</summary>
-    private static async Task ApplyUpToAsync(string connectionString, int version)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using (var create = new NpgsqlCommand(
-            "CREATE TABLE schema_migrations (version integer NOT NULL PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())",
-            connection))
-        {
-            await create.ExecuteNonQueryAsync();
-        }
-
-        foreach (var migration in MigrationCatalog.All.Where(m => m.Version <= version))
-        {
-            await using var transaction = await connection.BeginTransactionAsync();
-            await using (var script = new NpgsqlCommand(migration.Sql, connection, transaction))
-            {
-                await script.ExecuteNonQueryAsync();
-            }
-
-            await using (var record = new NpgsqlCommand("INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)", connection, transaction))
-            {
-                record.Parameters.Add(new NpgsqlParameter { Value = migration.Version });
-                record.Parameters.Add(new NpgsqlParameter { Value = migration.Name });
-                record.Parameters.Add(new NpgsqlParameter { Value = migration.Checksum });
-                await record.ExecuteNonQueryAsync();
-            }
-
-            await transaction.CommitAsync();
         }
     }
 }

@@ -122,6 +122,141 @@ public sealed class SignalHistoryTests(PostgresFixture postgres) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task Samples_written_again_in_a_later_batch_leave_one_row_each_and_keep_the_stored_values()
+    {
+        await using var harness = Harness.Create(_connectionString);
+        var vin = TestVins.Next();
+        for (var i = 0; i < 10; i++)
+        {
+            harness.HistoryWriter.Append(new SignalHistoryRow(vin, "Vehicle.Speed", T0.AddMilliseconds(i), SignalValue.FromNumber(i)));
+        }
+
+        await harness.HistoryFlusher.FlushAsync(CancellationToken.None);
+
+        // A replay: the same samples again, here with other values to show which row stays, and five new ones after them.
+        for (var i = 0; i < 15; i++)
+        {
+            harness.HistoryWriter.Append(new SignalHistoryRow(vin, "Vehicle.Speed", T0.AddMilliseconds(i), SignalValue.FromNumber(100 + i)));
+        }
+
+        await harness.HistoryFlusher.FlushAsync(CancellationToken.None);
+
+        var points = await QueryAsync(harness, vin, "Vehicle.Speed", T0, T0.AddSeconds(1), 100);
+        Assert.Equal(Enumerable.Range(0, 15).Select(i => T0.AddMilliseconds(i)), points.Select(p => p.Ts));
+        Assert.Equal([.. Enumerable.Range(0, 10).Select(i => (double)i), .. Enumerable.Range(110, 5).Select(i => (double)i)], points.Select(p => p.Value.Number));
+        Assert.Equal(25, harness.Metrics.HistoryRowsWritten);
+        Assert.Equal(10, harness.Metrics.HistoryRowsSkippedAsDuplicates);
+        Assert.Equal(0, harness.Metrics.HistoryRowsRejected);
+        Assert.Equal(0, harness.HistoryWriter.PendingCount);
+    }
+
+    [Fact]
+    public async Task A_replay_is_written_the_careful_way_until_a_batch_holds_no_sample_already_stored()
+    {
+        await using var harness = Harness.Create(_connectionString);
+        var vin = TestVins.Next();
+        async Task WriteAsync(int from, int to)
+        {
+            for (var i = from; i < to; i++)
+            {
+                harness.HistoryWriter.Append(new SignalHistoryRow(vin, "Vehicle.Speed", T0.AddMilliseconds(i), SignalValue.FromNumber(i)));
+            }
+
+            await harness.HistoryFlusher.FlushAsync(CancellationToken.None);
+        }
+
+        await WriteAsync(0, 10);
+        Assert.False(harness.HistoryWriter.ExpectsDuplicates);
+
+        await WriteAsync(5, 15);
+        Assert.True(harness.HistoryWriter.ExpectsDuplicates);
+        Assert.Equal(5, harness.Metrics.HistoryRowsSkippedAsDuplicates);
+
+        await WriteAsync(15, 20);
+        Assert.False(harness.HistoryWriter.ExpectsDuplicates);
+        Assert.Equal(5, harness.Metrics.HistoryRowsSkippedAsDuplicates);
+        Assert.Equal(20, harness.Metrics.HistoryRowsWritten - harness.Metrics.HistoryRowsSkippedAsDuplicates);
+        Assert.Equal(20L, await Sql.ScalarAsync<long>(_connectionString, "SELECT count(*) FROM signal_history WHERE vin = $1", vin));
+    }
+
+    [Fact]
+    public async Task The_same_sample_twice_within_one_batch_leaves_one_row_the_first_appended()
+    {
+        await using var harness = Harness.Create(_connectionString);
+        var vin = TestVins.Next();
+        harness.HistoryWriter.Append(new SignalHistoryRow(vin, "Vehicle.Speed", T0, SignalValue.FromNumber(1)));
+        harness.HistoryWriter.Append(new SignalHistoryRow(vin, "Vehicle.TraveledDistance", T0, SignalValue.FromNumber(7)));
+        harness.HistoryWriter.Append(new SignalHistoryRow(vin, "Vehicle.Speed", T0, SignalValue.FromNumber(2)));
+        harness.HistoryWriter.Append(new SignalHistoryRow(vin, "Vehicle.Speed", T0.AddMilliseconds(1), SignalValue.FromNumber(3)));
+        harness.HistoryWriter.Append(new SignalHistoryRow(vin, "Vehicle.Speed", T0, SignalValue.FromNumber(4)));
+
+        await harness.HistoryFlusher.FlushAsync(CancellationToken.None);
+
+        var points = await QueryAsync(harness, vin, "Vehicle.Speed", T0, T0.AddSeconds(1), 100);
+        Assert.Equal([(T0, 1.0), (T0.AddMilliseconds(1), 3.0)], points.Select(p => (p.Ts, p.Value.Number)));
+        Assert.Equal(7.0, (await QueryOneAsync(harness, vin, "Vehicle.TraveledDistance")).Value.Number);
+        Assert.Equal(5, harness.Metrics.HistoryRowsWritten);
+        Assert.Equal(2, harness.Metrics.HistoryRowsSkippedAsDuplicates);
+        Assert.Equal(0, harness.Metrics.HistoryRowsRejected);
+    }
+
+    [Fact]
+    public async Task Waiting_for_history_to_be_written_ends_once_a_replayed_batch_has_been_skipped()
+    {
+        await using var harness = Harness.Create(_connectionString);
+        var vin = TestVins.Next();
+        var message = new TelemetryMessage(
+            T0.ToUnixTimeMilliseconds(),
+            Seq: 1,
+            [new SignalSample("Vehicle.Speed", SignalValue.FromNumber(50)), new SignalSample("Vehicle.TraveledDistance", SignalValue.FromNumber(1234))],
+            DateTimeOffset.UtcNow);
+        harness.HistoryWriter.Append(vin, message);
+        await harness.HistoryFlusher.FlushAsync(CancellationToken.None);
+
+        // The document applied a second time, as after a crash that lost its snapshot; the barrier is taken after it.
+        Assert.Equal(2, harness.HistoryWriter.Append(vin, message));
+        var written = harness.HistoryWriter.WhenWrittenAsync(CancellationToken.None).AsTask();
+        Assert.False(written.IsCompleted, "the replayed samples are not settled before they are written");
+
+        await harness.HistoryFlusher.FlushAsync(CancellationToken.None);
+
+        await written.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(2, harness.Metrics.HistoryRowsSkippedAsDuplicates);
+        Assert.Equal(2L, await Sql.ScalarAsync<long>(_connectionString, "SELECT count(*) FROM signal_history WHERE vin = $1", vin));
+    }
+
+    [Fact]
+    public async Task A_refused_sample_among_samples_already_stored_is_dropped_alone_and_the_others_settle()
+    {
+        await using var harness = Harness.Create(_connectionString);
+        var vin = TestVins.Next();
+        for (var i = 0; i < 10; i++)
+        {
+            harness.HistoryWriter.Append(new SignalHistoryRow(vin, "Vehicle.Note", T0.AddMilliseconds(i), SignalValue.FromText($"ok {i}")));
+        }
+
+        await harness.HistoryFlusher.FlushAsync(CancellationToken.None);
+
+        // The ten again, and ten new ones of which one cannot be stored: halving finds it among the duplicates.
+        for (var i = 0; i < 20; i++)
+        {
+            var value = i == 13 ? SignalValue.FromText("nul\0byte") : SignalValue.FromText($"ok {i}");
+            harness.HistoryWriter.Append(new SignalHistoryRow(vin, "Vehicle.Note", T0.AddMilliseconds(i), value));
+        }
+
+        var written = harness.HistoryWriter.WhenWrittenAsync(CancellationToken.None).AsTask();
+        await harness.HistoryFlusher.FlushAsync(CancellationToken.None);
+        await written.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(1, harness.Metrics.HistoryRowsRejected);
+        Assert.Equal(10, harness.Metrics.HistoryRowsSkippedAsDuplicates);
+        Assert.Equal(29, harness.Metrics.HistoryRowsWritten);
+        Assert.Equal(0, harness.HistoryWriter.PendingCount);
+        var points = await QueryAsync(harness, vin, "Vehicle.Note", T0, T0.AddSeconds(1), 100);
+        Assert.Equal(Enumerable.Range(0, 20).Where(i => i != 13).Select(i => T0.AddMilliseconds(i)), points.Select(p => p.Ts));
+    }
+
+    [Fact]
     public async Task Reaching_the_history_bound_drops_and_counts_further_samples()
     {
         await using var harness = Harness.Create(_connectionString, o => o.MaxPendingHistoryRows = 5);

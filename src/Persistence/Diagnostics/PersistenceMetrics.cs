@@ -24,6 +24,7 @@ public sealed class PersistenceMetrics
     private long _historyRowsDropped;
     private long _historyRowsRejected;
     private long _historyRowsExpired;
+    private long _historyRowsSkippedAsDuplicates;
 
     public PersistenceMetrics(IMeterFactory? meterFactory = null)
     {
@@ -42,7 +43,8 @@ public sealed class PersistenceMetrics
         meter.CreateObservableCounter("digitaltwin.persistence.snapshots.dropped", () => SnapshotsDropped, "{snapshot}", "Snapshots dropped because Persistence:MaxPendingSnapshots was reached or shutdown ran out of time");
         meter.CreateObservableCounter("digitaltwin.persistence.snapshots.rejected", () => SnapshotsRejected, "{snapshot}", "Snapshots PostgreSQL cannot store (for example a NUL character)");
         meter.CreateObservableCounter("digitaltwin.persistence.history.appended", () => HistoryRowsAppended, "{sample}", "Signal samples accepted for history");
-        meter.CreateObservableCounter("digitaltwin.persistence.history.written", () => HistoryRowsWritten, "{sample}", "Signal samples copied to PostgreSQL");
+        meter.CreateObservableCounter("digitaltwin.persistence.history.written", () => HistoryRowsWritten, "{sample}", "Signal samples in PostgreSQL after a write, counting those it already held");
+        meter.CreateObservableCounter("digitaltwin.persistence.history.duplicates", () => HistoryRowsSkippedAsDuplicates, "{sample}", "Samples written again (a replay or a retried write) that PostgreSQL already held and were skipped; included in written");
         meter.CreateObservableCounter("digitaltwin.persistence.history.write_failures", () => HistoryWriteFailures, "{failure}", "History writes that failed and will be retried");
         meter.CreateObservableCounter("digitaltwin.persistence.history.dropped", () => HistoryRowsDropped, "{sample}", "Samples dropped because Persistence:MaxPendingHistoryRows was reached or shutdown ran out of time");
         meter.CreateObservableCounter("digitaltwin.persistence.history.rejected", () => HistoryRowsRejected, "{sample}", "Samples PostgreSQL cannot store");
@@ -77,6 +79,9 @@ public sealed class PersistenceMetrics
 
     public long HistoryRowsExpired => Volatile.Read(ref _historyRowsExpired);
 
+    /// <summary>Samples already held by PostgreSQL (same vehicle, signal and time) and not inserted again; part of <see cref="HistoryRowsWritten"/>.</summary>
+    public long HistoryRowsSkippedAsDuplicates => Volatile.Read(ref _historyRowsSkippedAsDuplicates);
+
     internal void SnapshotStaged() => Interlocked.Increment(ref _snapshotsStaged);
 
     internal void SnapshotCoalesced() => Interlocked.Increment(ref _snapshotsCoalesced);
@@ -106,4 +111,6 @@ public sealed class PersistenceMetrics
     internal void HistoryRejected() => Interlocked.Increment(ref _historyRowsRejected);
 
     internal void HistoryExpired(long rows) => Interlocked.Add(ref _historyRowsExpired, rows);
+
+    internal void HistorySkippedAsDuplicates(int rows) => Interlocked.Add(ref _historyRowsSkippedAsDuplicates, rows);
 }
