@@ -5,6 +5,7 @@ using DigitalTwin.Api.Problems;
 using DigitalTwin.Api.Streaming;
 using DigitalTwin.Api.Vehicles;
 using DigitalTwin.Security;
+using DigitalTwin.Views;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -23,6 +24,8 @@ public static class ApiExtensions
         builder.AddAuthOptions();
         builder.Services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<IConfigureOptions<KestrelServerOptions>, KestrelLimits>();
+        // The views' one JSON setting, also used by the Kafka records: GET and a vehicle-twins record agree byte for byte.
+        builder.Services.ConfigureHttpJsonOptions(o => ViewJson.Configure(o.SerializerOptions));
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemDetailsSetup.Customize);
         builder.Services.AddExceptionHandler<ClusterUnavailableExceptionHandler>();
 

@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Text.Json;
-using DigitalTwin.Api.Alerts;
 using DigitalTwin.Grains.Abstractions.Crash;
 using DigitalTwin.Grains.Abstractions.Vehicles;
 using DigitalTwin.Grains.Crash;
 using DigitalTwin.Persistence.Alerts;
+using DigitalTwin.Views;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Orleans.Serialization;

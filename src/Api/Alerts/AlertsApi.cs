@@ -4,6 +4,7 @@ using DigitalTwin.Api.Problems;
 using DigitalTwin.Contract;
 using DigitalTwin.Grains.Abstractions.Crash;
 using DigitalTwin.Grains.Abstractions.Vehicles;
+using DigitalTwin.Views;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -2,6 +2,7 @@ using System.Text.Json;
 using DigitalTwin.Api.Problems;
 using DigitalTwin.Grains.Abstractions.Commands;
 using DigitalTwin.Grains.Abstractions.Vehicles;
+using DigitalTwin.Views;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -1,11 +1,9 @@
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
-using DigitalTwin.Api.Alerts;
-using DigitalTwin.Api.Commands;
 using DigitalTwin.Api.Diagnostics;
-using DigitalTwin.Api.Vehicles;
 using DigitalTwin.Grains.Abstractions.Vehicles;
+using DigitalTwin.Views;
 using Microsoft.Extensions.Options;
 using Orleans.Streams;
 

@@ -11,6 +11,7 @@ using DigitalTwin.Contract.Telemetry;
 using DigitalTwin.Grains.Abstractions.Vehicles;
 using DigitalTwin.Grains.Ownership;
 using DigitalTwin.Grains.Storage;
+using DigitalTwin.Views;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -1,7 +1,7 @@
 using DigitalTwin.Contract;
 using DigitalTwin.Grains.Abstractions.Crash;
 
-namespace DigitalTwin.Api.Alerts;
+namespace DigitalTwin.Views;
 
 /// <summary>An alert as the contract shows it, with the eCall-style minimum set of data.</summary>
 public sealed record AlertDto(

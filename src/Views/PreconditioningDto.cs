@@ -1,7 +1,7 @@
 using DigitalTwin.Contract;
 using DigitalTwin.Grains.Abstractions.Preconditioning;
 
-namespace DigitalTwin.Api.Preconditioning;
+namespace DigitalTwin.Views;
 
 /// <param name="PlannedStartAt">When the cabin starts to heat or cool; null when refused or too late.</param>
 /// <param name="State">scheduled, started, refused or tooLate.</param>

@@ -1,7 +1,6 @@
-using DigitalTwin.Api.Preconditioning;
 using DigitalTwin.Grains.Abstractions.Vehicles;
 
-namespace DigitalTwin.Api.Vehicles;
+namespace DigitalTwin.Views;
 
 /// <summary>The twin as the contract shows it (section 3).</summary>
 public sealed record TwinDto(

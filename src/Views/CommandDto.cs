@@ -2,7 +2,7 @@ using System.Text.Json;
 using DigitalTwin.Contract;
 using DigitalTwin.Grains.Abstractions.Commands;
 
-namespace DigitalTwin.Api.Commands;
+namespace DigitalTwin.Views;
 
 /// <param name="Status">pending, sent, accepted, rejected, completed, failed or expired.</param>
 /// <param name="Reason">Why it is in that state, when there is more to say (the car's reason, a TTL, a newer command).</param>

@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 using DigitalTwin.Contract;
 using DigitalTwin.Grains.Abstractions.Crash;
 
-namespace DigitalTwin.Api.Vehicles;
+namespace DigitalTwin.Views;
 
 /// <summary>The twin's <c>crash</c> section: <c>none</c>, or the state of its latest crash alert.</summary>
 public sealed record CrashDto(
