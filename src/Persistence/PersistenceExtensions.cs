@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using DigitalTwin.Grains.Abstractions.Vehicles;
 using DigitalTwin.Grains.Storage;
 using DigitalTwin.Persistence.Alerts;
 using DigitalTwin.Persistence.Commands;
@@ -99,6 +100,8 @@ public static class PersistenceExtensions
         services.AddSingleton<IVehicleRegistry, PostgresVehicleRegistry>();
         services.AddSingleton<IAlertStore, PostgresAlertStore>();
         services.AddSingleton<ICommandStore, PostgresCommandStore>();
+        // Not storage, but a seam every twin needs as well: a host with Kafka replaces it (AddKafka).
+        services.TryAddSingleton<IVehicleChangeFeed>(NoVehicleChangeFeed.Instance);
 
         services.AddHealthChecks().AddCheck<PersistenceHealthCheck>(PersistenceHealthCheck.Name, tags: [ReadinessTag]);
         services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddMeter(PersistenceMetrics.MeterName));

@@ -25,6 +25,9 @@ public sealed class ClusterFixture : IAsyncLifetime
     /// <summary>The domain clock of every grain in this cluster; tests move it forward, never back.</summary>
     public static FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
 
+    /// <summary>What every grain of this cluster handed to the change feed.</summary>
+    internal static RecordingChangeFeed ChangeFeed { get; } = new();
+
     public IAlertStore Alerts =>
         ((InProcessSiloHandle)Cluster.Primary!).SiloHost.Services.GetRequiredService<IAlertStore>();
 
@@ -43,6 +46,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         public void Configure(ISiloBuilder siloBuilder)
         {
             siloBuilder.Services.AddInMemoryStorage();
+            siloBuilder.Services.AddSingleton<IVehicleChangeFeed>(ChangeFeed);
             siloBuilder.Services.AddOptions<CrashDetectionOptions>();
             siloBuilder.Services.AddOptions<CommandPolicyOptions>();
             siloBuilder.Services.AddOptions<PreconditioningOptions>();

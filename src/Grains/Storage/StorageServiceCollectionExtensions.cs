@@ -1,3 +1,4 @@
+using DigitalTwin.Grains.Abstractions.Vehicles;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -22,6 +23,8 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IVehicleRegistry, InMemoryVehicleRegistry>();
         services.AddSingleton<IAlertStore, InMemoryAlertStore>();
         services.AddSingleton<ICommandStore, InMemoryCommandStore>();
+        // Not storage, but a seam every twin needs as well: a host with Kafka replaces it (AddKafka).
+        services.TryAddSingleton<IVehicleChangeFeed>(NoVehicleChangeFeed.Instance);
         return services;
     }
 }

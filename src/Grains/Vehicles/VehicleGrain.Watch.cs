@@ -32,9 +32,14 @@ public sealed partial class VehicleGrain
 
     private bool IsWatched => time.GetUtcNow() < _watchedUntil;
 
-    /// <summary>Events other than twin changes are also kept for clients that resume with Last-Event-ID.</summary>
+    /// <summary>
+    /// Events other than twin changes (alerts, commands) go to the change feed every time, and on the stream while
+    /// somebody watches; they are also kept for clients that resume with Last-Event-ID.
+    /// </summary>
     private async ValueTask PublishEventAsync(VehicleStreamEvent streamEvent)
     {
+        changeFeed.Publish(_state.Vin, streamEvent);
+
         // Its id bumped the twin's version: a change the store must see like any other.
         MarkDirty();
         _recentEvents ??= new Queue<VehicleStreamEvent>();

@@ -4,7 +4,9 @@ namespace DigitalTwin.Grains.Vehicles;
 
 /// <summary>
 /// Write-behind: a changed twin hands its snapshot to the store at most once per flush interval, and when it
-/// deactivates. A timer runs only while changes keep coming.
+/// deactivates. A timer runs only while changes keep coming. Each snapshot the store takes is also the twin's change for
+/// the change feed (<c>vehicle-twins</c>): a car that sends ten samples a second makes one record per flush interval,
+/// not ten, and the last record of a car is the state storage has.
 /// </summary>
 public sealed partial class VehicleGrain
 {
@@ -68,8 +70,10 @@ public sealed partial class VehicleGrain
             return false;
         }
 
-        if (store.Stage(_state.ToSnapshot()))
+        var snapshot = _state.ToSnapshot();
+        if (store.Stage(snapshot))
         {
+            changeFeed.Publish(_state.Vin, new TwinChanged(snapshot.Version, snapshot));
             _dirty = false;
         }
 

@@ -17,7 +17,8 @@ namespace DigitalTwin.Grains.Vehicles;
 /// Orchestrates one car's twin. The decisions live in plain classes (<see cref="TwinState"/>,
 /// <see cref="CrashDetector"/>, <see cref="AlertLifecycle"/>); this grain loads, applies, raises alerts
 /// (stored durably before anyone hears of them), hands snapshots to the write-behind store at most once per
-/// flush interval, and publishes changes on its stream while somebody watches. One partial file per role:
+/// flush interval, publishes changes on its stream while somebody watches and hands every change to the silo's
+/// <see cref="IVehicleChangeFeed"/>. One partial file per role:
 /// this one ingests and answers reads; <c>.Connection</c> holds the car's session and link, <c>.Watch</c> the live
 /// stream, <c>.WriteBehind</c> the snapshot staging, <c>.Crash</c>, <c>.Commands</c> and <c>.Preconditioning</c> their
 /// features.
@@ -27,6 +28,7 @@ public sealed partial class VehicleGrain(
     IAlertStore alerts,
     ICommandStore commands,
     ISignalHistoryWriter history,
+    IVehicleChangeFeed changeFeed,
     IOptions<PersistenceOptions> options,
     IOptions<CrashDetectionOptions> crashOptions,
     IOptions<CommandPolicyOptions> commandOptions,
