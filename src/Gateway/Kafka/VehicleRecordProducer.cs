@@ -11,12 +11,20 @@ namespace DigitalTwin.Gateway.Kafka;
 /// over with a delivery handler, retried by librdkafka until <see cref="KafkaOptions.DeliveryTimeout"/>, and counted
 /// when they fail or do not fit its queue: never dropped silently. Knows whether Kafka answers, for <c>/readyz</c>.
 /// </summary>
+/// <remarks>
+/// It exists from before the first hosted service starts until after the last one stopped, wherever it is registered:
+/// built in <see cref="StartingAsync"/> and flushed in <see cref="StoppedAsync"/>. Twins produce records from the
+/// moment the silo activates them until they deactivate, and the silo deactivates them while it stops; each stages
+/// its last snapshot then, and that record must still go out.
+/// </remarks>
 public sealed partial class VehicleRecordProducer(
     IOptions<KafkaOptions> options,
     GatewayMetrics metrics,
     TimeProvider time,
-    ILogger<VehicleRecordProducer> logger) : IHostedService, IDisposable
+    ILogger<VehicleRecordProducer> logger) : IHostedLifecycleService, IDisposable
 {
+    private static readonly TimeSpan FinalFlushTimeout = TimeSpan.FromSeconds(10);
+
     private readonly Lock _healthGate = new();
     private IProducer<string, byte[]>? _producer;
     private string? _lastError;
@@ -35,19 +43,28 @@ public sealed partial class VehicleRecordProducer(
         }
     }
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    public Task StartingAsync(CancellationToken cancellationToken)
     {
-        _producer = new ProducerBuilder<string, byte[]>(KafkaClientConfigs.Producer(options.Value))
+        _producer ??= new ProducerBuilder<string, byte[]>(KafkaClientConfigs.Producer(options.Value))
             .SetErrorHandler((_, error) => OnError(error))
             .SetLogHandler((_, message) => LogClient(logger, message.Level.ToString(), message.Facility, message.Message))
             .Build();
         return Task.CompletedTask;
     }
 
-    public Task StopAsync(CancellationToken cancellationToken)
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken)
     {
-        // What was handed over asynchronously gets its chance to reach Kafka before the silo goes.
-        var remaining = _producer?.Flush(TimeSpan.FromSeconds(10)) ?? 0;
+        // What was handed over asynchronously, the twins' last snapshots among it, gets its chance to reach Kafka
+        // before the silo goes.
+        var remaining = _producer?.Flush(FinalFlushTimeout) ?? 0;
         if (remaining > 0)
         {
             metrics.KafkaRecord("all", "dropped", remaining);
