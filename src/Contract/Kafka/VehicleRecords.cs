@@ -26,6 +26,15 @@ public static class VehicleRecords
     public const string EventType = "digitaltwin.event.v1";
     public const string DeadLetterType = "digitaltwin.deadletter.v1";
 
+    /// <summary><c>vehicle-twins</c>: the twin after a change, in the API's twin shape.</summary>
+    public const string TwinType = "digitaltwin.twin.v1";
+
+    /// <summary><c>vehicle-alerts</c>: an alert raised or changed, in the API's alert shape.</summary>
+    public const string AlertType = "digitaltwin.alert.v1";
+
+    /// <summary><c>vehicle-commands</c>: a command in a new state, in the API's command shape.</summary>
+    public const string CommandType = "digitaltwin.command.v1";
+
     /// <summary>The most of a refused payload a dead-letter record carries (base64): Kafka's default record limit is 1 MB.</summary>
     public const int MaxDeadLetterPayloadBytes = 256 * 1024;
 
@@ -90,6 +99,27 @@ public static class VehicleRecords
     /// <summary>A record id that is the same every time the same document is produced, so consumers can drop repeats.</summary>
     public static string Id(string vin, string type, long seq) => string.Create(
         System.Globalization.CultureInfo.InvariantCulture, $"{vin}/{type}/{seq}");
+
+    /// <summary>
+    /// <c>ce_id</c> of a <c>vehicle-twins</c> record: a twin's version is bumped by every change, so one version is one
+    /// state, and a record produced twice for it (a retry, a replayed flush) carries the same id.
+    /// </summary>
+    public static string TwinId(string vin, long version) => string.Create(
+        System.Globalization.CultureInfo.InvariantCulture, $"{vin}/twin/{version}");
+
+    /// <summary>
+    /// <c>ce_id</c> of a <c>vehicle-alerts</c> record. A later trigger of the incident raises its revision and a person
+    /// moves its status (open, acknowledged, resolved) only forward, so revision and status together name one change.
+    /// </summary>
+    public static string AlertId(string alertId, int revision, string status) => string.Create(
+        System.Globalization.CultureInfo.InvariantCulture, $"{alertId}/{revision}/{status}");
+
+    /// <summary>
+    /// <c>ce_id</c> of a <c>vehicle-commands</c> record: a command passes through each status at most once, so a
+    /// command handed to the car again after a reconnect (still <c>sent</c>) repeats its id and is dropped as a repeat.
+    /// </summary>
+    public static string CommandId(Guid commandId, string status) => string.Create(
+        System.Globalization.CultureInfo.InvariantCulture, $"{commandId:D}/{status}");
 
     public static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);
 

@@ -1,6 +1,7 @@
 using DigitalTwin.Gateway.DeadLetters;
 using DigitalTwin.Gateway.Diagnostics;
 using DigitalTwin.Gateway.Kafka.Ingest;
+using DigitalTwin.Grains.Abstractions.Vehicles;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -14,9 +15,10 @@ public static class KafkaExtensions
 
     /// <summary>
     /// Kafka, chosen once from <c>Kafka:BootstrapServers</c>: when set, the producer, the records of accepted
-    /// documents, the <c>kafka</c> readiness check and, unless <c>Kafka:Ingest:Topics</c> is empty, the ingest
-    /// consumer; when empty, nothing but an <see cref="IAcceptedMessageSink"/>
-    /// that does nothing. The options are validated either way, so a bad setting stops start-up before it matters.
+    /// documents, of dead letters and of the twins' changes (<see cref="KafkaChangeFeed"/>, which replaces the change
+    /// feed that does nothing, before or after storage registered it), the <c>kafka</c> readiness check and, unless
+    /// <c>Kafka:Ingest:Topics</c> is empty, the ingest consumer; when empty, sinks that do nothing. The options are
+    /// validated either way, so a bad setting stops start-up before it matters.
     /// </summary>
     public static IHostApplicationBuilder AddKafka(this IHostApplicationBuilder builder)
     {
@@ -28,6 +30,7 @@ public static class KafkaExtensions
         {
             builder.Services.AddSingleton<IAcceptedMessageSink, NoAcceptedMessageSink>();
             builder.Services.AddSingleton<IDeadLetterSink, NoDeadLetterSink>();
+            builder.Services.TryAddSingleton<IVehicleChangeFeed>(NoVehicleChangeFeed.Instance);
             return builder;
         }
 
@@ -38,6 +41,7 @@ public static class KafkaExtensions
         builder.Services.AddHostedService(sp => sp.GetRequiredService<VehicleRecordProducer>());
         builder.Services.AddSingleton<IAcceptedMessageSink, KafkaIngestRecords>();
         builder.Services.AddSingleton<IDeadLetterSink, KafkaDeadLetters>();
+        builder.Services.Replace(ServiceDescriptor.Singleton<IVehicleChangeFeed, KafkaChangeFeed>());
         builder.Services.AddHealthChecks().AddCheck<KafkaHealthCheck>("kafka", tags: [ReadinessTag]);
 
         // After the producer and the silo: it starts once both take calls, and stops (draining and committing) before them.
