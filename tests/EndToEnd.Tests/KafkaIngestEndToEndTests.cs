@@ -59,9 +59,19 @@ public sealed class KafkaIngestEndToEndTests
         var twin = await Poll.UntilAsync(() => ops.GetTwinAsync(vin), t => t?.Number("Vehicle.Speed") == 50, TimeSpan.FromSeconds(30));
         Assert.Equal(50, twin!.Value.Number("Vehicle.TraveledDistance"));
 
-        // The SOS event went through crash detection like one published over MQTT: one alert.
+        // The SOS event went through crash detection like one published over MQTT: one alert, one vehicle-alerts record.
         var alerts = await Poll.UntilAsync(() => ops.GetFromJsonAsync<JsonElement>($"/api/v1/vehicles/{vin}/alerts"), a => a.GetArrayLength() > 0, TimeSpan.FromSeconds(15));
         Assert.Equal(1, alerts.GetArrayLength());
+
+        // Delivered twice (a replay), the crash record raises nothing more.
+        producer.Produce(EventsIn, Record(vin, """{"ts":1764028800100,"seq":1,"type":"SosButton","data":{}}"""));
+        producer.Produce(TelemetryIn, Record(vin, Telemetry(51, "\"Vehicle.Speed\":51")));
+        producer.Flush(TimeSpan.FromSeconds(10));
+        await Poll.UntilAsync(() => ops.GetTwinAsync(vin), t => t?.Number("Vehicle.Speed") == 51, TimeSpan.FromSeconds(30));
+        using var reader = new KafkaTopicReader(kafka, "vehicle-alerts", 1, vin);
+        var records = await reader.UntilAsync(r => r.Count >= 1);
+        Assert.Single(records);
+        Assert.Equal(1, (await ops.GetFromJsonAsync<JsonElement>($"/api/v1/vehicles/{vin}/alerts")).GetArrayLength());
     }
 
     [Fact]

@@ -108,4 +108,22 @@ public sealed class PartitionProgressTests
 
         Assert.True(await drained.WaitAsync(TimeSpan.FromSeconds(30)));
     }
+
+    [Fact]
+    public void A_record_skipped_while_the_partition_is_given_up_stops_the_commit_below_it_even_when_later_ones_were_applied()
+    {
+        var progress = Partition();
+        progress.Dispatched(0, 0);
+        progress.Dispatched(1, 0);
+        progress.Dispatched(2, 0);
+        progress.BeginRevoke();
+
+        progress.Completed(0, CarA, VehicleTopicKind.Telemetry, 1);
+        progress.Skipped(1);
+        progress.Completed(2, CarB, VehicleTopicKind.Telemetry, 1);
+
+        Assert.True(progress.IsRevoking);
+        Assert.True(progress.WaitDrained(TimeSpan.Zero));
+        Assert.Equal(1, progress.TakeBarrier()!.Offset);
+    }
 }

@@ -20,6 +20,10 @@ public sealed class PartitionProgress(TopicPartition partition)
 
     private long _oldestUncommitted = NoneUncommitted;
     private bool _current = true;
+    private bool _revoking;
+
+    // The lowest record skipped (not applied) while the partition was being given up: no commit may pass it.
+    private long _skippedFloor = long.MaxValue;
 
     public TopicPartition Partition { get; } = partition;
 
@@ -47,6 +51,37 @@ public sealed class PartitionProgress(TopicPartition partition)
             {
                 return _committed;
             }
+        }
+    }
+
+    /// <summary>True from when the partition is being given up: records not started yet are skipped, for its next owner.</summary>
+    public bool IsRevoking
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _revoking;
+            }
+        }
+    }
+
+    public void BeginRevoke()
+    {
+        lock (_gate)
+        {
+            _revoking = true;
+        }
+    }
+
+    /// <summary>A record left for the partition's next owner: no longer in flight, and the commit stops below it.</summary>
+    public void Skipped(long offset)
+    {
+        lock (_gate)
+        {
+            _inFlight.Remove(offset);
+            _skippedFloor = Math.Min(_skippedFloor, offset);
+            Monitor.PulseAll(_gate);
         }
     }
 
@@ -112,7 +147,7 @@ public sealed class PartitionProgress(TopicPartition partition)
                 return null;
             }
 
-            var watermark = _inFlight.Count > 0 ? _inFlight.Min : _nextOffset;
+            var watermark = Math.Min(_inFlight.Count > 0 ? _inFlight.Min : _nextOffset, _skippedFloor);
             if (watermark <= _committed && _changed.Count == 0)
             {
                 return null;

@@ -161,39 +161,57 @@ public sealed partial class VehicleRecordConsumer : BackgroundService
         }
     }
 
-    /// <summary>Before another silo takes them: wait for their records to be applied, make their twins durable, commit.</summary>
+    /// <summary>
+    /// Before another silo takes them: records not started yet are left to it, the ones being applied are waited for (at
+    /// most <see cref="KafkaIngestOptions.DrainTimeout"/> for all together), their twins made durable, offsets committed.
+    /// </summary>
     private void OnRevoked(IConsumer<string?, byte[]> consumer, IEnumerable<TopicPartition> revoked)
     {
+        var leaving = new List<PartitionProgress>();
         foreach (var partition in revoked)
         {
-            if (!_partitions.TryRemove(partition, out var progress))
+            if (_partitions.TryRemove(partition, out var progress))
             {
-                continue;
+                progress.BeginRevoke();
+                leaving.Add(progress);
             }
+        }
 
-            // Records still in flight after the timeout are not committed: the next owner applies them (again).
-            var drained = progress.WaitDrained(_ingest.DrainTimeout);
+        var deadline = _time.GetTimestamp();
+        foreach (var progress in leaving)
+        {
+            var left = _ingest.DrainTimeout - _time.GetElapsedTime(deadline);
+            progress.WaitDrained(left > TimeSpan.Zero ? left : TimeSpan.Zero);
+        }
 
+        foreach (var progress in leaving)
+        {
             // A barrier of the commit interval may hold the lock while it waits for this thread to commit for it.
             while (!progress.BarrierLock.Wait(TimeSpan.FromMilliseconds(10)))
             {
                 RunConsumerActions(consumer);
             }
+        }
 
-            try
+        try
+        {
+            var offsets = Task.WhenAll(leaving.Select(p => BarrierAsync(p, CancellationToken.None))).GetAwaiter().GetResult();
+            for (var i = 0; i < leaving.Count; i++)
             {
-                if (BarrierAsync(progress, CancellationToken.None).GetAwaiter().GetResult() is { } committed)
+                if (offsets[i] is { } offset)
                 {
-                    Commit(consumer, progress, committed);
+                    Commit(consumer, leaving[i], offset);
                 }
             }
-            finally
+        }
+        finally
+        {
+            foreach (var progress in leaving)
             {
                 progress.Retire();
                 progress.BarrierLock.Release();
+                LogRevoked(_logger, progress.Partition.Topic, progress.Partition.Partition.Value, progress.CommittedOffset, progress.InFlight == 0);
             }
-
-            LogRevoked(_logger, partition.Topic, partition.Partition.Value, progress.CommittedOffset, drained);
         }
     }
 
@@ -234,7 +252,7 @@ public sealed partial class VehicleRecordConsumer : BackgroundService
         var value = new ReadOnlySequence<byte>(record.Message.Value ?? []);
         var source = $"{SourcePrefix}{topic}/{record.Partition.Value}@{record.Offset.Value}";
         var delay = TimeSpan.FromMilliseconds(100);
-        for (var attempt = 1; progress.IsCurrent; attempt++)
+        for (var attempt = 1; progress.IsCurrent && !progress.IsRevoking; attempt++)
         {
             var result = await _ingress.HandleRecordAsync(key, source, value);
             if (result.Status != IngressStatus.Failed)
@@ -259,8 +277,8 @@ public sealed partial class VehicleRecordConsumer : BackgroundService
             delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 5_000));
         }
 
-        // Revoked, lost or rewound while it failed: the partition's next owner (or the re-read) applies it.
-        progress.Completed(record.Offset.Value, null, VehicleTopicKind.Telemetry, -1);
+        // Given up, lost or rewound before it was applied: the partition's next owner (or the re-read) applies it.
+        progress.Skipped(record.Offset.Value);
     }
 
     /// <summary>Every commit interval, each partition's barrier; commits are handed to the consumer's thread.</summary>
