@@ -47,6 +47,13 @@ public sealed class StartupValidationTests
     [InlineData("--Persistence:FlushInterval=00:00:00", "Persistence:FlushInterval must be between")]
     [InlineData("--Orleans:Clustering=Zookeeper", "Orleans:Clustering must be")]
     [InlineData("--Mqtt:Mode=1", "Mqtt:Mode must be Embedded")]
+    [InlineData("--Mqtt:MaxConnections=0", "Mqtt:MaxConnections must be between")]
+    [InlineData("--Mqtt:ConnectTimeout=00:00:00", "Mqtt:ConnectTimeout must be between")]
+    [InlineData("--Mqtt:ConnectRate:PerAddress=-1", "Mqtt:ConnectRate:PerAddress must be 0")]
+    [InlineData("--Mqtt:ConnectRate:Burst=0", "Mqtt:ConnectRate:Burst must be at least 1")]
+    [InlineData("--Mqtt:Flapping:MaxCount=1", "Mqtt:Flapping:MaxCount must be at least 2")]
+    [InlineData("--Mqtt:Flapping:BanTime=00:00:00", "Mqtt:Flapping:BanTime must be above zero")]
+    [InlineData("--Mqtt:ListenBacklog=0", "Mqtt:ListenBacklog must be between")]
     public async Task A_bad_value_names_its_key(string setting, string message)
     {
         var ex = await StartFailsAsync("--environment=Development", "--Auth:SigningKey=a-test-secret-that-is-long-enough-0123456", setting);

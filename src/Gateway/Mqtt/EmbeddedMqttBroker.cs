@@ -2,7 +2,9 @@ using System.Net;
 using DigitalTwin.Contract;
 using DigitalTwin.Contract.Topics;
 using DigitalTwin.Gateway.Diagnostics;
+using DigitalTwin.Gateway.Mqtt.Connections;
 using DigitalTwin.Gateway.Mqtt.Transport;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -23,6 +25,8 @@ public sealed partial class EmbeddedMqttBroker(
     GatewayIdentity identity,
     Lazy<GatewayOutbox> outbox,
     MqttIngress ingress,
+    ConnectionGuard guard,
+    [FromKeyedServices(ConnectionGuard.ClockKey)] TimeProvider clock,
     GatewayMetrics metrics,
     ILogger<EmbeddedMqttBroker> logger) : IHostedService, IAsyncDisposable
 {
@@ -42,12 +46,17 @@ public sealed partial class EmbeddedMqttBroker(
 
     public MqttServer Server => _server ?? throw new InvalidOperationException("The MQTT broker has not started.");
 
+    /// <summary>Cars the broker takes at once, and where that number comes from; known once it started.</summary>
+    public ConnectionCapacity? Capacity => guard.Capacity;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        guard.Start();
         Port = _options.Port == 0 ? FreeTcpPort() : _options.Port;
         var builder = new MqttServerOptionsBuilder()
             .WithDefaultEndpoint()
             .WithDefaultEndpointPort(Port)
+            .WithConnectionBacklog(_options.ListenBacklog)
             .WithMaxPendingMessagesPerClient(_options.MaxPendingMessagesPerClient)
             .WithPendingMessagesOverflowStrategy(MqttPendingMessagesOverflowStrategy.DropNewMessage);
         if (!string.IsNullOrEmpty(_options.Host))
@@ -55,7 +64,7 @@ public sealed partial class EmbeddedMqttBroker(
             builder.WithDefaultEndpointBoundIPAddress(IPAddress.Parse(_options.Host));
         }
 
-        var server = new MqttServerFactory().CreateMqttServer(builder.Build(), [new BufferedTcpServerAdapter()]);
+        var server = new MqttServerFactory().CreateMqttServer(builder.Build(), [new BufferedTcpServerAdapter(guard, clock)]);
         server.ValidatingConnectionAsync += OnValidatingConnectionAsync;
         server.ClientConnectedAsync += OnClientConnectedAsync;
         server.ClientDisconnectedAsync += OnClientDisconnectedAsync;
@@ -86,7 +95,15 @@ public sealed partial class EmbeddedMqttBroker(
 
     private async Task OnValidatingConnectionAsync(ValidatingConnectionEventArgs e)
     {
+        // Bans and the session quota first: they cost nothing, a token validation does.
+        if (guard.Connecting(e.ChannelAdapter, e.ClientId) is { } refusal)
+        {
+            e.ReasonCode = refusal.Code;
+            return;
+        }
+
         var (code, result) = await authenticator.AuthenticateAsync(e.ClientId, e.UserName, e.Password);
+        guard.Authenticated(e.ChannelAdapter, e.ClientId, code == MqttConnectReasonCode.Success);
         e.ReasonCode = code;
         metrics.Connection(result);
         if (code != MqttConnectReasonCode.Success)

@@ -29,4 +29,64 @@ public sealed class MqttOptions
 
     [Range(1, 1_000_000, ErrorMessage = "Mqtt:DeadLetterCapacity must be between 1 and 1,000,000")]
     public int DeadLetterCapacity { get; set; } = 1_000;
+
+    /// <summary>
+    /// Cars connected at once, beyond which a CONNECT is answered "quota exceeded". Unset, it is derived from the
+    /// process's open-files limit (<see cref="Connections.ConnectionCapacity"/>), because a process that runs out of
+    /// descriptors dies: the runtime cannot start a thread without one.
+    /// </summary>
+    [Range(1, 100_000_000, ErrorMessage = "Mqtt:MaxConnections must be between 1 and 100,000,000 (leave it unset to derive it from the open-files limit)")]
+    public int? MaxConnections { get; set; }
+
+    /// <summary>
+    /// Descriptors kept free for everything but MQTT sockets (PostgreSQL's pool, Kafka, HTTP, Orleans, assemblies the
+    /// runtime loads later, threads). Unset: an eighth of the open-files limit, at least 256 and at most 2,048.
+    /// </summary>
+    [Range(0, 10_000_000, ErrorMessage = "Mqtt:ReservedDescriptors must be between 0 and 10,000,000")]
+    public int? ReservedDescriptors { get; set; }
+
+    /// <summary>A socket that has not sent its CONNECT (TLS handshake included) within this time is closed.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The listen backlog: connections the kernel completes before the broker accepts them. A reconnect storm overflows
+    /// a short one, and each dropped SYN costs the car a second (its retransmission timer). The kernel caps it at
+    /// <c>net.core.somaxconn</c>.
+    /// </summary>
+    [Range(1, 65_535, ErrorMessage = "Mqtt:ListenBacklog must be between 1 and 65,535")]
+    public int ListenBacklog { get; set; } = 4_096;
+
+    public MqttConnectRateOptions ConnectRate { get; set; } = new();
+
+    public MqttFlappingOptions Flapping { get; set; } = new();
+}
+
+/// <summary>
+/// <c>Mqtt:ConnectRate:*</c>: new TCP connections per source address, as a token bucket. A connection over the rate
+/// is closed as soon as it is accepted, before it costs a token validation. Cars behind one carrier-grade NAT share an
+/// address, so the default is generous; 0 turns it off.
+/// </summary>
+public sealed class MqttConnectRateOptions
+{
+    /// <summary>Connections per second one address earns back (0 = no limit).</summary>
+    public int PerAddress { get; set; } = 200;
+
+    /// <summary>Connections one address may open at once before the rate applies.</summary>
+    public int Burst { get; set; } = 1_000;
+}
+
+/// <summary>
+/// <c>Mqtt:Flapping:*</c>, after EMQX's <c>flapping_detect</c>: a client id whose connection ends
+/// <see cref="MaxCount"/> times within <see cref="Window"/> is refused ("banned") for <see cref="BanTime"/>. Only
+/// connections that passed authentication count, so nobody can get a car banned by connecting with its VIN.
+/// </summary>
+public sealed class MqttFlappingOptions
+{
+    public bool Enabled { get; set; } = true;
+
+    public int MaxCount { get; set; } = 15;
+
+    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
+
+    public TimeSpan BanTime { get; set; } = TimeSpan.FromMinutes(5);
 }

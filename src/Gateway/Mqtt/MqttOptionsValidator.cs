@@ -22,6 +22,47 @@ public sealed class MqttOptionsValidator(IHostEnvironment environment) : IValida
             return ValidateOptionsResult.Fail($"Mqtt:Host must be an IP address to listen on, not '{options.Host}'");
         }
 
-        return ValidateOptionsResult.Success;
+        return ValidateConnections(options) is { } failure ? ValidateOptionsResult.Fail(failure) : ValidateOptionsResult.Success;
+    }
+
+    private static string? ValidateConnections(MqttOptions options)
+    {
+        if (options.ConnectTimeout < TimeSpan.FromMilliseconds(100) || options.ConnectTimeout > TimeSpan.FromHours(1))
+        {
+            return $"Mqtt:ConnectTimeout must be between 00:00:00.1 and 01:00:00, not {options.ConnectTimeout}";
+        }
+
+        if (options.ConnectRate.PerAddress < 0)
+        {
+            return $"Mqtt:ConnectRate:PerAddress must be 0 (no limit) or a number of connections per second, not {options.ConnectRate.PerAddress}";
+        }
+
+        if (options.ConnectRate.PerAddress > 0 && options.ConnectRate.Burst < 1)
+        {
+            return $"Mqtt:ConnectRate:Burst must be at least 1 while Mqtt:ConnectRate:PerAddress is set, not {options.ConnectRate.Burst}";
+        }
+
+        var flapping = options.Flapping;
+        if (!flapping.Enabled)
+        {
+            return null;
+        }
+
+        if (flapping.MaxCount < 2)
+        {
+            return $"Mqtt:Flapping:MaxCount must be at least 2 (a car that connects once and drops is not flapping), not {flapping.MaxCount}";
+        }
+
+        if (flapping.Window <= TimeSpan.Zero || flapping.Window > TimeSpan.FromDays(1))
+        {
+            return $"Mqtt:Flapping:Window must be above zero and at most one day, not {flapping.Window}";
+        }
+
+        if (flapping.BanTime <= TimeSpan.Zero || flapping.BanTime > TimeSpan.FromDays(7))
+        {
+            return $"Mqtt:Flapping:BanTime must be above zero and at most seven days, not {flapping.BanTime}";
+        }
+
+        return null;
     }
 }

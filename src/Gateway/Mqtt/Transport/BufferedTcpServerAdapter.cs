@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using DigitalTwin.Gateway.Mqtt.Connections;
 using MQTTnet.Adapter;
 using MQTTnet.Diagnostics.Logger;
 using MQTTnet.Formatter;
@@ -9,15 +10,22 @@ using MQTTnet.Server;
 namespace DigitalTwin.Gateway.Mqtt.Transport;
 
 /// <summary>
-/// The broker's TCP listener: MQTTnet's own, except that each connection reads through a <see cref="ReadBufferedStream"/>.
-/// Profiling the ingest path showed about three receive system calls per PUBLISH with MQTTnet's plain socket stream; a
-/// car's packets that arrive together now cost one between them. Plain TCP only: the embedded broker has no TLS
-/// endpoint; TLS is terminated in front of it (docs/operations.md).
+/// The broker's TCP listener. Two reasons to have our own rather than MQTTnet's (or Kestrel's, whose accept loop also
+/// retries at once on every socket error):
+/// <list type="bullet">
+/// <item>Each connection reads through a <see cref="ReadBufferedStream"/>: MQTTnet's plain socket stream costs about three
+/// receive system calls per PUBLISH, a car's packets that arrive together now cost one between them.</item>
+/// <item>It never runs the process out of descriptors: it takes a slot from <see cref="ConnectionGuard"/> before each
+/// accept (so it pauses, and the kernel's backlog holds newcomers, while the budget is used up), and a failing accept
+/// backs off instead of spinning (<see cref="AcceptBackoff"/>). A .NET process with a full descriptor table dies the next
+/// time the runtime starts a thread.</item>
+/// </list>
 /// </summary>
-public sealed class BufferedTcpServerAdapter : IMqttServerAdapter
+public sealed class BufferedTcpServerAdapter(ConnectionGuard guard, TimeProvider clock) : IMqttServerAdapter
 {
     private CancellationTokenSource? _stopping;
     private Socket? _listener;
+    private Task _accepting = Task.CompletedTask;
 
     public Func<IMqttChannelAdapter, Task>? ClientHandler { get; set; }
 
@@ -31,25 +39,89 @@ public sealed class BufferedTcpServerAdapter : IMqttServerAdapter
 
         _listener = Listen(endpoint);
         _stopping = new CancellationTokenSource();
-        _ = AcceptAsync(_listener, options, logger, _stopping.Token);
+        var listener = _listener;
+        _accepting = RunAcceptLoopAsync(
+            listener.AcceptAsync,
+            socket => _ = Task.Run(() => ServeAsync(socket, options, logger), CancellationToken.None),
+            guard,
+            clock,
+            _stopping.Token);
         return Task.CompletedTask;
     }
 
-    public Task StopAsync()
+    public async Task StopAsync()
     {
         _stopping?.Cancel();
         _listener?.Dispose();
         _listener = null;
-        return Task.CompletedTask;
+        await _accepting.ConfigureAwait(false);
     }
 
     public void Dispose()
     {
-        StopAsync();
+        _stopping?.Cancel();
+        _listener?.Dispose();
+        _listener = null;
         _stopping?.Dispose();
     }
 
-    private static Socket Listen(MqttServerTcpEndpointOptions endpoint)
+    /// <summary>
+    /// Accepts until <paramref name="stopping"/> fires: a slot first, then the socket. A failed accept gives its slot back
+    /// and waits as long as <see cref="ConnectionGuard.AcceptFailed"/> says (on <paramref name="clock"/>). Nothing thrown
+    /// here ends the loop but stopping.
+    /// </summary>
+    internal static async Task RunAcceptLoopAsync(
+        Func<CancellationToken, ValueTask<Socket>> accept,
+        Action<Socket> serve,
+        ConnectionGuard guard,
+        TimeProvider clock,
+        CancellationToken stopping)
+    {
+        var consecutiveFailures = 0;
+        while (!stopping.IsCancellationRequested)
+        {
+            if (!await guard.WaitForSocketSlotAsync(stopping).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            Socket client;
+            try
+            {
+                client = await accept(stopping).ConfigureAwait(false);
+                consecutiveFailures = 0;
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException || stopping.IsCancellationRequested)
+            {
+                guard.ReleaseSocketSlot();
+                return;
+            }
+            catch (Exception ex)
+            {
+                // Out of descriptors (EMFILE), out of kernel memory, a connection reset in the backlog, or anything else:
+                // the listener stays, the loop waits if waiting helps, and goes on.
+                guard.ReleaseSocketSlot();
+                var delay = guard.AcceptFailed(ex, ++consecutiveFailures);
+                if (delay > TimeSpan.Zero)
+                {
+                    try
+                    {
+                        await Task.Delay(delay, clock, stopping).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        return;
+                    }
+                }
+
+                continue;
+            }
+
+            serve(client);
+        }
+    }
+
+    private Socket Listen(MqttServerTcpEndpointOptions endpoint)
     {
         // MQTTnet's default endpoint binds every IPv4 and IPv6 address; one dual-mode socket does the same.
         var address = endpoint.BoundInterNetworkAddress;
@@ -82,36 +154,20 @@ public sealed class BufferedTcpServerAdapter : IMqttServerAdapter
         }
     }
 
-    private async Task AcceptAsync(Socket listener, MqttServerOptions options, IMqttNetLogger logger, CancellationToken stopping)
-    {
-        while (!stopping.IsCancellationRequested)
-        {
-            Socket client;
-            try
-            {
-                client = await listener.AcceptAsync(stopping).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException || stopping.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (SocketException)
-            {
-                // A connection that was reset before it was accepted; the listener itself is fine.
-                continue;
-            }
-
-            _ = Task.Run(() => ServeAsync(client, options, logger), CancellationToken.None);
-        }
-    }
-
     private async Task ServeAsync(Socket client, MqttServerOptions options, IMqttNetLogger logger)
     {
-        var endpoint = options.DefaultEndpointOptions;
-        await using var stream = new ReadBufferedStream(new NetworkStream(client, ownsSocket: true));
+        var ticket = guard.Accepted(client);
+        if (ticket is null)
+        {
+            return;
+        }
+
+        MqttChannelAdapter? adapter = null;
         try
         {
+            var endpoint = options.DefaultEndpointOptions;
             client.NoDelay = endpoint.NoDelay;
+            await using var stream = new ReadBufferedStream(new NetworkStream(client, ownsSocket: true));
             if (ClientHandler is not { } handler)
             {
                 return;
@@ -119,13 +175,20 @@ public sealed class BufferedTcpServerAdapter : IMqttServerAdapter
 
             var channel = new MqttTcpChannel(stream, client.LocalEndPoint, client.RemoteEndPoint, null);
             var formatter = new MqttPacketFormatterAdapter(new MqttBufferWriter(options.WriterBufferSize, options.WriterBufferSizeMax));
-            using var adapter = new MqttChannelAdapter(channel, formatter, logger);
-            adapter.AllowPacketFragmentation = endpoint.AllowPacketFragmentation;
+            adapter = new MqttChannelAdapter(channel, formatter, logger) { AllowPacketFragmentation = endpoint.AllowPacketFragmentation };
+            guard.Bind(ticket, adapter);
             await handler(adapter).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is SocketException or IOException or ObjectDisposedException or OperationCanceledException)
         {
-            // The car went away; MQTTnet has already reported the session's end.
+            // The car went away, or the guard closed a socket that never sent CONNECT; MQTTnet has already reported the
+            // session's end.
+        }
+        finally
+        {
+            adapter?.Dispose();
+            client.Dispose();
+            guard.Closed(ticket, adapter);
         }
     }
 }
