@@ -2,8 +2,11 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using DigitalTwin.Security;
@@ -27,8 +30,41 @@ public sealed class StormBench(BenchOptions options, string command, TextWriter 
     public async Task<int> RunAsync(CancellationToken cancel)
     {
         var key = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
+        var certificates = options.StormTls is null ? null : Directory.CreateTempSubdirectory("digitaltwin-storm-pki-").FullName;
+        var pki = certificates is null ? null : DevCertificates.Open(certificates, out _);
+        var tlsSettings = new List<string>();
+        var tlsPort = Ports.Free();
+        if (pki is not null)
+        {
+            var (certificatePath, keyPath) = pki.Server([], 1);
+            tlsSettings.AddRange(
+            [
+                F($"--Mqtt:Tls:Port={tlsPort}"),
+                $"--Mqtt:Tls:CertificatePath={certificatePath}",
+                $"--Mqtt:Tls:KeyPath={keyPath}",
+                "--Mqtt:Tls:ClientCertificateMode=Allow",
+                $"--Mqtt:Tls:ClientCaPath={pki.CaPath}",
+            ]);
+        }
+
+        try
+        {
+            return await RunAsync(key, pki, tlsPort, tlsSettings, cancel);
+        }
+        finally
+        {
+            if (certificates is not null)
+            {
+                Directory.Delete(certificates, recursive: true);
+            }
+        }
+    }
+
+    private async Task<int> RunAsync(string key, DevCertificates? pki, int tlsPort, List<string> tlsSettings, CancellationToken cancel)
+    {
         await using var silo = SiloProcess.Start(1, typeof(SiloHost).Assembly.Location,
         [
+            .. tlsSettings,
             options.StormAnonymous ? "--environment=Development" : "--environment=Production",
             options.StormAnonymous ? "--Mqtt:AllowAnonymous=true" : "--Mqtt:AllowAnonymous=false",
             $"--Auth:SigningKey={key}",
@@ -38,23 +74,28 @@ public sealed class StormBench(BenchOptions options, string command, TextWriter 
             "--Logging:LogLevel:DigitalTwin=Information",
         ]);
         await silo.Ready.WaitAsync(TimeSpan.FromSeconds(180), cancel);
-        Say(F($"storm: silo pid {silo.ProcessId} ready on MQTT port {silo.MqttPort}; minting {options.StormCars:N0} vehicle tokens"));
+        var port = pki is null ? silo.MqttPort : tlsPort;
+        var mode = options.StormTls switch { "certificate" => "TLS, car certificates", "token" => "TLS, vehicle tokens", _ => options.StormAnonymous ? "plain TCP, no authentication" : "plain TCP, vehicle tokens" };
+        Say(F($"storm: silo pid {silo.ProcessId} ready, MQTT port {port} ({mode}); making credentials for {options.StormCars:N0} cars"));
 
         var issuer = new TokenIssuer(key);
+        var withCertificates = options.StormTls == "certificate";
         var connects = Enumerable.Range(1, options.StormCars)
-            .Select(n => ConnectPacket(VinOf(n), issuer.Mint(VinOf(n), Roles.Vehicle, TimeSpan.FromHours(2))))
+            .Select(n => withCertificates ? ConnectPacket(VinOf(n), null) : ConnectPacket(VinOf(n), issuer.Mint(VinOf(n), Roles.Vehicle, TimeSpan.FromHours(2))))
             .ToArray();
+        var carCertificates = withCertificates ? Enumerable.Range(1, options.StormCars).Select(n => pki!.CarInMemory(VinOf(n), 1)).ToArray() : null;
+        var target = new Target(port, pki is not null, carCertificates);
 
         var rounds = new List<StormRound>();
         foreach (var name in new[] { "cold", "reconnect" })
         {
-            var round = await RoundAsync(name, silo, connects, cancel);
+            var round = await RoundAsync(name, silo, target, connects, cancel);
             rounds.Add(round);
             Say(F($"storm {name}: {round.Connected:N0} of {round.Cars:N0} connected in {round.Seconds:0.00} s = {round.ConnectsPerSecond:N0} connects/s; time to CONNACK p50 {round.P50Ms:N0} ms, p99 {round.P99Ms:N0} ms, max {round.MaxMs:N0} ms; silo CPU {round.SiloCpuSeconds:0.00} s, generator CPU {round.GeneratorCpuSeconds:0.00} s; refused {Describe(round.Refused)}"));
             await WaitForNoSessionsAsync(silo, cancel);
         }
 
-        var report = new { Command = command, Authentication = options.StormAnonymous ? "none (AllowAnonymous)" : "vehicle token", StartedAt = DateTimeOffset.UtcNow, Machine = MachineInfo.Current(), Rounds = rounds };
+        var report = new { Command = command, Mode = mode, StartedAt = DateTimeOffset.UtcNow, Machine = MachineInfo.Current(), Rounds = rounds };
         var path = options.OutPath == Path.Combine("bench-results", "result.json") ? Path.Combine("bench-results", "storm.json") : options.OutPath;
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         await File.WriteAllTextAsync(path, JsonSerializer.Serialize(report, ReportWriter.Json), cancel);
@@ -62,11 +103,12 @@ public sealed class StormBench(BenchOptions options, string command, TextWriter 
         return rounds.All(r => r.Connected == r.Cars) ? 0 : 1;
     }
 
-    private async Task<StormRound> RoundAsync(string name, SiloProcess silo, byte[][] connects, CancellationToken cancel)
+    private async Task<StormRound> RoundAsync(string name, SiloProcess silo, Target target, byte[][] connects, CancellationToken cancel)
     {
         var histogram = new LatencyHistogram();
         var refused = new Dictionary<string, int>();
         var sockets = new Socket?[connects.Length];
+        var streams = new Stream?[connects.Length];
         var siloCpu = CpuSeconds(silo.ProcessId);
         var generatorCpu = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
         var clock = Stopwatch.StartNew();
@@ -77,15 +119,31 @@ public sealed class StormBench(BenchOptions options, string command, TextWriter 
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
             timeout.CancelAfter(PerCarTimeout);
             var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            Stream? stream = null;
             string? failure;
             try
             {
-                await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, silo.MqttPort), timeout.Token);
-                await socket.SendAsync(connects[index], SocketFlags.None, timeout.Token);
-                var code = await ReadConnAckAsync(socket, timeout.Token);
+                await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, target.Port), timeout.Token);
+                stream = new NetworkStream(socket, ownsSocket: false);
+                if (target.Tls)
+                {
+                    var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+                    stream = ssl;
+                    await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+                    {
+                        TargetHost = "localhost",
+                        EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                        // The generator trusts its own silo; checking the server's chain 10,000 times would be the generator's cost, not the broker's.
+                        RemoteCertificateValidationCallback = (_, _, _, _) => true,
+                        ClientCertificates = target.CarCertificates is { } cars ? [cars[index]] : null,
+                    }, timeout.Token);
+                }
+
+                await stream.WriteAsync(connects[index], timeout.Token);
+                var code = await ReadConnAckAsync(stream, timeout.Token);
                 failure = code == 0 ? null : F($"reason 0x{code:X2}");
             }
-            catch (Exception ex) when (ex is SocketException or OperationCanceledException or IOException)
+            catch (Exception ex) when (ex is SocketException or OperationCanceledException or IOException or AuthenticationException)
             {
                 failure = ex is OperationCanceledException ? "timeout" : ex.GetType().Name;
             }
@@ -95,10 +153,12 @@ public sealed class StormBench(BenchOptions options, string command, TextWriter 
             {
                 histogram.Record((long)elapsed.TotalMicroseconds);
                 sockets[index] = socket;
+                streams[index] = stream;
                 InterlockedMax(ref lastConnack, elapsed.Ticks);
                 return;
             }
 
+            stream?.Dispose();
             socket.Dispose();
             lock (refused)
             {
@@ -122,22 +182,24 @@ public sealed class StormBench(BenchOptions options, string command, TextWriter 
             refused);
 
         // Every car leaves cleanly (DISCONNECT), so the next round is a reconnect and not a takeover.
-        foreach (var socket in sockets)
+        for (var i = 0; i < sockets.Length; i++)
         {
-            if (socket is null)
+            if (sockets[i] is not { } socket)
             {
                 continue;
             }
 
             try
             {
-                socket.Send([0xE0, 0x00]);
+                streams[i]!.Write([0xE0, 0x00]);
+                streams[i]!.Flush();
                 socket.Shutdown(SocketShutdown.Both);
             }
-            catch (SocketException)
+            catch (Exception ex) when (ex is SocketException or IOException)
             {
             }
 
+            streams[i]!.Dispose();
             socket.Dispose();
         }
 
@@ -162,13 +224,13 @@ public sealed class StormBench(BenchOptions options, string command, TextWriter 
         }
     }
 
-    /// <summary>MQTT 5 CONNECT: clean start, keep-alive 60 s, user name and password, no properties.</summary>
-    private static byte[] ConnectPacket(string vin, string token)
+    /// <summary>MQTT 5 CONNECT: clean start, keep-alive 60 s, user name and password (none with a certificate), no properties.</summary>
+    private static byte[] ConnectPacket(string vin, string? token)
     {
         var id = Encoding.UTF8.GetBytes(vin);
-        var password = Encoding.UTF8.GetBytes(token);
-        var body = new List<byte> { 0x00, 0x04, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 0x05, 0xC2, 0x00, 0x3C, 0x00 };
-        foreach (var field in new[] { id, id, password })
+        var fields = token is null ? new[] { id } : [id, id, Encoding.UTF8.GetBytes(token)];
+        var body = new List<byte> { 0x00, 0x04, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 0x05, (byte)(token is null ? 0x02 : 0xC2), 0x00, 0x3C, 0x00 };
+        foreach (var field in fields)
         {
             body.Add((byte)(field.Length >> 8));
             body.Add((byte)field.Length);
@@ -189,13 +251,13 @@ public sealed class StormBench(BenchOptions options, string command, TextWriter 
     }
 
     /// <summary>Reads a CONNACK and returns its reason code (0 = success).</summary>
-    private static async Task<byte> ReadConnAckAsync(Socket socket, CancellationToken cancel)
+    private static async Task<byte> ReadConnAckAsync(Stream stream, CancellationToken cancel)
     {
         var buffer = new byte[256];
         var have = 0;
         while (true)
         {
-            var read = await socket.ReceiveAsync(buffer.AsMemory(have), SocketFlags.None, cancel);
+            var read = await stream.ReadAsync(buffer.AsMemory(have), cancel);
             if (read == 0)
             {
                 throw new IOException("closed before CONNACK");
@@ -245,6 +307,8 @@ public sealed class StormBench(BenchOptions options, string command, TextWriter 
     private void Say(string line) => output.WriteLine(line);
 
     private static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+
+    private sealed record Target(int Port, bool Tls, X509Certificate2[]? CarCertificates);
 
     private sealed record StormRound(
         string Round,

@@ -11,8 +11,18 @@ public sealed class MqttOptions
     /// <summary>The address the embedded broker listens on (empty = all interfaces).</summary>
     public string? Host { get; set; }
 
+    /// <summary>The plain MQTT listener's port; 0 turns it off (then only <see cref="MqttTlsOptions.Port"/> listens).</summary>
     [Range(0, 65535, ErrorMessage = "Mqtt:Port must be between 0 and 65535")]
     public int Port { get; set; } = 1883;
+
+    /// <summary>The contract's other name for <see cref="Port"/>; when set, it wins (0 = plain listener off).</summary>
+    [Range(0, 65535, ErrorMessage = "Mqtt:PlainPort must be between 0 and 65535")]
+    public int? PlainPort { get; set; }
+
+    /// <summary>The plain listener's port in force, 0 when it is off.</summary>
+    public int EffectivePlainPort => PlainPort ?? Port;
+
+    public MqttTlsOptions Tls { get; set; } = new();
 
     /// <summary>Lab switch: lets any client connect and publish for any VIN. Refused in Production.</summary>
     public bool AllowAnonymous { get; set; }
@@ -89,4 +99,44 @@ public sealed class MqttFlappingOptions
     public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
 
     public TimeSpan BanTime { get; set; } = TimeSpan.FromMinutes(5);
+}
+
+/// <summary>How a car over TLS may present a certificate of its own (<c>Mqtt:Tls:ClientCertificateMode</c>).</summary>
+public enum ClientCertificateMode
+{
+    /// <summary>No certificate is asked for; cars authenticate with their token.</summary>
+    None = 0,
+
+    /// <summary>A certificate is asked for; a car with a valid one needs no token, a car without one uses its token.</summary>
+    Allow = 1,
+
+    /// <summary>Every car must present a valid certificate; the handshake fails without one.</summary>
+    Require = 2,
+}
+
+/// <summary>
+/// <c>Mqtt:Tls:*</c>: MQTT over TLS (1.2 and 1.3 only) from PEM files, with optional per-car client certificates. The
+/// listener is on when <see cref="CertificatePath"/> is set. A renewed certificate, CA bundle or CRL is picked up
+/// without a restart: the files' modification times are checked at most once a second, on handshakes.
+/// </summary>
+public sealed class MqttTlsOptions
+{
+    [Range(0, 65535, ErrorMessage = "Mqtt:Tls:Port must be between 0 and 65535")]
+    public int Port { get; set; } = 8883;
+
+    /// <summary>PEM: the server certificate, optionally followed by its intermediates.</summary>
+    public string? CertificatePath { get; set; }
+
+    /// <summary>PEM: the server certificate's private key (PKCS#8, or PKCS#1/SEC1).</summary>
+    public string? KeyPath { get; set; }
+
+    public ClientCertificateMode ClientCertificateMode { get; set; } = ClientCertificateMode.None;
+
+    /// <summary>PEM bundle of the CAs that sign car certificates; the only roots trusted for them.</summary>
+    public string? ClientCaPath { get; set; }
+
+    /// <summary>Optional certificate revocation list (PEM or DER) of the client CA; a car certificate on it is refused.</summary>
+    public string? CrlPath { get; set; }
+
+    public bool Enabled => !string.IsNullOrWhiteSpace(CertificatePath) && Port != 0;
 }

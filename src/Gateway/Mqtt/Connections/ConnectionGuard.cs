@@ -35,6 +35,7 @@ public sealed partial class ConnectionGuard : IDisposable
     private readonly LogThrottle _rateLog;
     private readonly LogThrottle _banLog;
     private readonly LogThrottle _timeoutLog;
+    private readonly LogThrottle _tlsLog;
     private readonly Lock _startGate = new();
     private SemaphoreSlim? _socketSlots;
     private ITimer? _sweeper;
@@ -54,6 +55,7 @@ public sealed partial class ConnectionGuard : IDisposable
         _rateLog = new LogThrottle(LogInterval, clock);
         _banLog = new LogThrottle(LogInterval, clock);
         _timeoutLog = new LogThrottle(LogInterval, clock);
+        _tlsLog = new LogThrottle(LogInterval, clock);
         metrics.ObserveConnections(() => Volatile.Read(ref _sessions), () => Volatile.Read(ref _sockets), () => Capacity?.MaxConnections ?? 0);
     }
 
@@ -250,6 +252,25 @@ public sealed partial class ConnectionGuard : IDisposable
         }
     }
 
+    /// <summary>
+    /// A TLS handshake failed: counted under the reason the car's certificate was refused for (expired, untrusted,
+    /// revoked...), or <c>tls_handshake_failed</c>; not again when the connect timeout already closed the socket.
+    /// </summary>
+    public void HandshakeFailed(ConnectionTicket ticket, string? refusal, Exception error)
+    {
+        if (ticket.TimedOut)
+        {
+            return;
+        }
+
+        var result = refusal ?? "tls_handshake_failed";
+        _metrics.Connection(result);
+        if (_tlsLog.ShouldLog(out var heldBack))
+        {
+            LogHandshakeFailed(_logger, ticket.Address?.ToString() ?? "?", result, error.Message, heldBack);
+        }
+    }
+
     /// <summary>Records the outcome of authentication for a connection <see cref="Connecting"/> let through.</summary>
     public void Authenticated(IMqttChannelAdapter adapter, string? clientId, bool accepted)
     {
@@ -298,6 +319,7 @@ public sealed partial class ConnectionGuard : IDisposable
             return;
         }
 
+        ticket.TimedOut = true;
         _metrics.Connection("connect_timeout");
         if (_timeoutLog.ShouldLog(out var heldBack))
         {
@@ -335,6 +357,9 @@ public sealed partial class ConnectionGuard : IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT client {ClientId} banned: {MaxCount} connections ended within {Window}; refused for {BanTime} ({HeldBack} more since the last line)")]
     private static partial void LogBanned(ILogger logger, string clientId, int maxCount, TimeSpan window, TimeSpan banTime, long heldBack);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT over TLS from {Address} refused at the handshake: {Result} ({Error}; {HeldBack} more since the last line)")]
+    private static partial void LogHandshakeFailed(ILogger logger, string address, string result, string error, long heldBack);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "MQTT connection from {Address} closed: no CONNECT within Mqtt:ConnectTimeout={Timeout} ({HeldBack} more since the last line)")]
     private static partial void LogConnectTimeout(ILogger logger, string address, TimeSpan timeout, long heldBack);

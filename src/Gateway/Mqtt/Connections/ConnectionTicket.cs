@@ -29,6 +29,9 @@ public sealed class ConnectionTicket
 
     internal bool HoldsSession { get; set; }
 
+    /// <summary>The connect timeout closed it.</summary>
+    internal bool TimedOut { get; set; }
+
     internal ITimer? ConnectTimer { get; set; }
 
     /// <summary>True the first time only.</summary>

@@ -1,6 +1,10 @@
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using DigitalTwin.Gateway.Mqtt.Connections;
+using DigitalTwin.Gateway.Mqtt.Tls;
 using MQTTnet.Adapter;
 using MQTTnet.Diagnostics.Logger;
 using MQTTnet.Formatter;
@@ -19,49 +23,61 @@ namespace DigitalTwin.Gateway.Mqtt.Transport;
 /// accept (so it pauses, and the kernel's backlog holds newcomers, while the budget is used up), and a failing accept
 /// backs off instead of spinning (<see cref="AcceptBackoff"/>). A .NET process with a full descriptor table dies the next
 /// time the runtime starts a thread.</item>
+/// <item>MQTT over TLS (<see cref="TlsMaterial"/>): a certificate renewed on disk is served without a restart, and car
+/// certificates are judged against the fleet's own CA bundle and CRL.</item>
 /// </list>
+/// Without <paramref name="listeners"/> it listens where MQTTnet's default endpoint options say, plain.
 /// </summary>
-public sealed class BufferedTcpServerAdapter(ConnectionGuard guard, TimeProvider clock) : IMqttServerAdapter
+public sealed class BufferedTcpServerAdapter(ConnectionGuard guard, TimeProvider clock, IReadOnlyList<MqttListener>? listeners = null) : IMqttServerAdapter
 {
+    private readonly List<(Socket Socket, MqttListener Listener)> _sockets = [];
+    private readonly List<Task> _accepting = [];
     private CancellationTokenSource? _stopping;
-    private Socket? _listener;
-    private Task _accepting = Task.CompletedTask;
 
     public Func<IMqttChannelAdapter, Task>? ClientHandler { get; set; }
+
+    /// <summary>The port each listener is bound to, in the order given (useful with port 0).</summary>
+    public IReadOnlyList<int> BoundPorts => _sockets.Select(s => ((IPEndPoint)s.Socket.LocalEndPoint!).Port).ToArray();
 
     public Task StartAsync(MqttServerOptions options, IMqttNetLogger logger)
     {
         var endpoint = options.DefaultEndpointOptions;
-        if (!endpoint.IsEnabled)
+        var wanted = listeners ?? (endpoint.IsEnabled ? [new MqttListener(endpoint.BoundInterNetworkAddress, endpoint.Port, null)] : []);
+        _stopping = new CancellationTokenSource();
+        foreach (var listener in wanted)
         {
-            return Task.CompletedTask;
+            var socket = Listen(listener, endpoint);
+            _sockets.Add((socket, listener));
+            _accepting.Add(RunAcceptLoopAsync(
+                socket.AcceptAsync,
+                client => _ = Task.Run(() => ServeAsync(client, listener, options, logger), CancellationToken.None),
+                guard,
+                clock,
+                _stopping.Token));
         }
 
-        _listener = Listen(endpoint);
-        _stopping = new CancellationTokenSource();
-        var listener = _listener;
-        _accepting = RunAcceptLoopAsync(
-            listener.AcceptAsync,
-            socket => _ = Task.Run(() => ServeAsync(socket, options, logger), CancellationToken.None),
-            guard,
-            clock,
-            _stopping.Token);
         return Task.CompletedTask;
     }
 
     public async Task StopAsync()
     {
         _stopping?.Cancel();
-        _listener?.Dispose();
-        _listener = null;
-        await _accepting.ConfigureAwait(false);
+        foreach (var (socket, _) in _sockets)
+        {
+            socket.Dispose();
+        }
+
+        await Task.WhenAll(_accepting).ConfigureAwait(false);
     }
 
     public void Dispose()
     {
         _stopping?.Cancel();
-        _listener?.Dispose();
-        _listener = null;
+        foreach (var (socket, _) in _sockets)
+        {
+            socket.Dispose();
+        }
+
         _stopping?.Dispose();
     }
 
@@ -121,10 +137,10 @@ public sealed class BufferedTcpServerAdapter(ConnectionGuard guard, TimeProvider
         }
     }
 
-    private Socket Listen(MqttServerTcpEndpointOptions endpoint)
+    private static Socket Listen(MqttListener listener, MqttServerTcpEndpointOptions endpoint)
     {
         // MQTTnet's default endpoint binds every IPv4 and IPv6 address; one dual-mode socket does the same.
-        var address = endpoint.BoundInterNetworkAddress;
+        var address = listener.Address;
         Socket socket;
         if (address.Equals(IPAddress.Any) && Socket.OSSupportsIPv6)
         {
@@ -143,7 +159,7 @@ public sealed class BufferedTcpServerAdapter(ConnectionGuard guard, TimeProvider
                 socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
             }
 
-            socket.Bind(new IPEndPoint(address, endpoint.Port));
+            socket.Bind(new IPEndPoint(address, listener.Port));
             socket.Listen(endpoint.ConnectionBacklog);
             return socket;
         }
@@ -154,7 +170,7 @@ public sealed class BufferedTcpServerAdapter(ConnectionGuard guard, TimeProvider
         }
     }
 
-    private async Task ServeAsync(Socket client, MqttServerOptions options, IMqttNetLogger logger)
+    private async Task ServeAsync(Socket client, MqttListener listener, MqttServerOptions options, IMqttNetLogger logger)
     {
         var ticket = guard.Accepted(client);
         if (ticket is null)
@@ -163,17 +179,43 @@ public sealed class BufferedTcpServerAdapter(ConnectionGuard guard, TimeProvider
         }
 
         MqttChannelAdapter? adapter = null;
+        Stream? stream = null;
         try
         {
             var endpoint = options.DefaultEndpointOptions;
             client.NoDelay = endpoint.NoDelay;
-            await using var stream = new ReadBufferedStream(new NetworkStream(client, ownsSocket: true));
+            var network = new NetworkStream(client, ownsSocket: true);
+            X509Certificate2? carCertificate = null;
+            if (listener.Tls is { } tls)
+            {
+                // SslStream reads whole TLS records and serves MQTTnet's small reads from them: no extra buffer needed.
+                var ssl = new SslStream(network, leaveInnerStreamOpen: false);
+                stream = ssl;
+                var handshake = new TlsHandshake();
+                try
+                {
+                    // No token: the connect timeout closes the socket under a handshake that never finishes.
+                    await ssl.AuthenticateAsServerAsync(tls.ServerOptions(handshake), CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is AuthenticationException or IOException or ObjectDisposedException or SocketException)
+                {
+                    guard.HandshakeFailed(ticket, handshake.Refusal, ex);
+                    return;
+                }
+
+                carCertificate = ssl.RemoteCertificate as X509Certificate2;
+            }
+            else
+            {
+                stream = new ReadBufferedStream(network);
+            }
+
             if (ClientHandler is not { } handler)
             {
                 return;
             }
 
-            var channel = new MqttTcpChannel(stream, client.LocalEndPoint, client.RemoteEndPoint, null);
+            var channel = new MqttTcpChannel(stream, client.LocalEndPoint, client.RemoteEndPoint, carCertificate);
             var formatter = new MqttPacketFormatterAdapter(new MqttBufferWriter(options.WriterBufferSize, options.WriterBufferSizeMax));
             adapter = new MqttChannelAdapter(channel, formatter, logger) { AllowPacketFragmentation = endpoint.AllowPacketFragmentation };
             guard.Bind(ticket, adapter);
@@ -187,8 +229,16 @@ public sealed class BufferedTcpServerAdapter(ConnectionGuard guard, TimeProvider
         finally
         {
             adapter?.Dispose();
+            if (stream is not null)
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+            }
+
             client.Dispose();
             guard.Closed(ticket, adapter);
         }
     }
 }
+
+/// <summary>One listening socket of the broker: where, and with what TLS (null = plain MQTT).</summary>
+public sealed record MqttListener(IPAddress Address, int Port, TlsMaterial? Tls);
