@@ -55,7 +55,10 @@ public sealed class MqttOptions
     [Range(0, 10_000_000, ErrorMessage = "Mqtt:ReservedDescriptors must be between 0 and 10,000,000")]
     public int? ReservedDescriptors { get; set; }
 
-    /// <summary>A socket that has not sent its CONNECT (TLS handshake included) within this time is closed.</summary>
+    /// <summary>
+    /// A socket that has not sent its CONNECT (TLS handshake included) within this time is closed, unless bytes it sent
+    /// are still waiting to be read: then the broker is the slow one (a storm) and the socket gets another period.
+    /// </summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>

@@ -319,6 +319,14 @@ public sealed partial class ConnectionGuard : IDisposable
             return;
         }
 
+        // Bytes from the car are waiting unread: the car has spoken and the broker is the one behind (a reconnect storm
+        // on a busy silo). Closing now would waste the handshake and make the car start again; wait another period.
+        if (UnreadBytes(ticket) > 0)
+        {
+            ticket.ConnectTimer?.Change(_options.ConnectTimeout, Timeout.InfiniteTimeSpan);
+            return;
+        }
+
         ticket.TimedOut = true;
         _metrics.Connection("connect_timeout");
         if (_timeoutLog.ShouldLog(out var heldBack))
@@ -327,6 +335,18 @@ public sealed partial class ConnectionGuard : IDisposable
         }
 
         ticket.Abort();
+    }
+
+    private static int UnreadBytes(ConnectionTicket ticket)
+    {
+        try
+        {
+            return ticket.Socket.Available;
+        }
+        catch (Exception ex) when (ex is ObjectDisposedException or SocketException)
+        {
+            return 0;
+        }
     }
 
     private void Sweep()
