@@ -59,6 +59,24 @@ public sealed class BareMqttTarget(bool bufferedReads = false) : IBenchTarget
         _server = _guard is not null
             ? new MqttServerFactory().CreateMqttServer(options, [new BufferedTcpServerAdapter(_guard, TimeProvider.System)])
             : new MqttServerFactory().CreateMqttServer(options);
+        if (_guard is { } guard)
+        {
+            // As in the silo: the CONNECT stops the guard's connect timeout and takes a session slot.
+            _server.ValidatingConnectionAsync += e =>
+            {
+                if (guard.Connecting(e.ChannelAdapter, e.ClientId) is { } refusal)
+                {
+                    e.ReasonCode = refusal.Code;
+                }
+                else
+                {
+                    guard.Authenticated(e.ChannelAdapter, e.ClientId, accepted: true);
+                }
+
+                return Task.CompletedTask;
+            };
+        }
+
         _server.InterceptingPublishAsync += e =>
         {
             e.ProcessPublish = false;

@@ -26,7 +26,10 @@ namespace DigitalTwin.Gateway.Mqtt.Transport;
 /// <item>MQTT over TLS (<see cref="TlsMaterial"/>): a certificate renewed on disk is served without a restart, and car
 /// certificates are judged against the fleet's own CA bundle and CRL.</item>
 /// </list>
-/// Without <paramref name="listeners"/> it listens where MQTTnet's default endpoint options say, plain.
+/// Without <paramref name="listeners"/> it listens where MQTTnet's default endpoint options say, plain. The server's
+/// <c>ValidatingConnectionAsync</c> must call <see cref="ConnectionGuard.Connecting"/> (and
+/// <see cref="ConnectionGuard.Authenticated"/>): that is how the guard learns a CONNECT arrived, and a socket whose
+/// CONNECT is never reported is closed at the connect timeout.
 /// </summary>
 public sealed class BufferedTcpServerAdapter(ConnectionGuard guard, TimeProvider clock, IReadOnlyList<MqttListener>? listeners = null) : IMqttServerAdapter
 {
