@@ -85,7 +85,7 @@ public sealed class ConnectionLimitTests
     [Fact]
     public async Task Connections_from_one_address_beyond_its_burst_are_closed_at_once_and_counted()
     {
-        await using var silo = await StartAsync("--Mqtt:ConnectRate:PerAddress=1", "--Mqtt:ConnectRate:Burst=2");
+        await using var silo = await StartAsync("--Mqtt:ConnectRate:PerAddress=1", "--Mqtt:ConnectRate:Burst=2", "--Mqtt:ConnectRate:ExemptLoopback=false");
         using var connections = Collect(silo, "digitaltwin.mqtt.connections");
         using var first = new TcpClient();
         using var second = new TcpClient();

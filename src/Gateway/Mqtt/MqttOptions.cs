@@ -86,6 +86,12 @@ public sealed class MqttConnectRateOptions
 
     /// <summary>Connections one address may open at once before the rate applies.</summary>
     public int Burst { get; set; } = 1_000;
+
+    /// <summary>
+    /// Connections from loopback are not limited: they are this machine's own processes (the simulator, a bench, a local
+    /// TLS-terminating proxy that would make every car look like one address).
+    /// </summary>
+    public bool ExemptLoopback { get; set; } = true;
 }
 
 /// <summary>

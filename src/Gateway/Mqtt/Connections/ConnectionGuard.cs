@@ -155,7 +155,7 @@ public sealed partial class ConnectionGuard : IDisposable
             address = address.MapToIPv4();
         }
 
-        if (address is not null && !RateLimiter.TryAcquire(address))
+        if (address is not null && !(_options.ConnectRate.ExemptLoopback && IPAddress.IsLoopback(address)) && !RateLimiter.TryAcquire(address))
         {
             _metrics.Connection("rate_limited");
             if (_rateLog.ShouldLog(out var heldBack))
