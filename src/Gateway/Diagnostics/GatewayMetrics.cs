@@ -75,4 +75,8 @@ public sealed class GatewayMetrics
     /// <summary>The ingest consumer's lag per assigned partition (tags topic and partition), read when metrics are collected.</summary>
     public void ObserveConsumerLag(Func<IEnumerable<Measurement<long>>> observe) =>
         _meter.CreateObservableGauge("digitaltwin.kafka.consumer.lag", observe, "{record}", "Records between each assigned ingest partition's high watermark and its committed offset");
+
+    /// <summary>How many partitions of each ingest topic this silo's consumer holds (tag topic), read when metrics are collected.</summary>
+    public void ObserveConsumerAssignment(Func<IEnumerable<Measurement<int>>> observe) =>
+        _meter.CreateObservableGauge("digitaltwin.kafka.consumer.assigned", observe, "{partition}", "Ingest partitions assigned to this silo's consumer, by topic");
 }
