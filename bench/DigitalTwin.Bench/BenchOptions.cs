@@ -14,6 +14,9 @@ public sealed class BenchOptions
 
     public bool Smoke { get; private init; }
 
+    /// <summary>Runs only the signal history writer against PostgreSQL (<see cref="HistoryBench"/>).</summary>
+    public bool History { get; private init; }
+
     /// <summary>Runs only the connection storm: <see cref="StormCars"/> cars connecting at once to a silo in its own process.</summary>
     public bool Storm { get; private init; }
 
@@ -135,6 +138,7 @@ public sealed class BenchOptions
         return new BenchOptions
         {
             Smoke = smoke,
+            History = result.GetValue(command.History),
             Storm = result.GetValue(command.Storm),
             StormCars = result.GetValue(command.StormCars) ?? (smoke ? 500 : 10_000),
             StormAnonymous = result.GetValue(command.StormAnonymous),
@@ -171,6 +175,11 @@ public sealed class BenchOptions
         public Option<bool> Smoke { get; } = new("--smoke") { Description = "1.5 s per scenario, 50 cars, 1,000 twins: proves the bench still runs" };
 
         public Option<int?> Cars { get; } = PositiveIntOption("--cars", "N", "connected cars (default 1000; smoke 50)");
+
+        public Option<bool> History { get; } = new("--history")
+        {
+            Description = "only the signal history writer: rows/s into a durable PostgreSQL of its own, 10 rounds of 200,000 samples, then a replay (smoke: 2 rounds of 20,000)",
+        };
 
         public Option<bool> Storm { get; } = new("--storm")
         {
@@ -331,7 +340,7 @@ public sealed class BenchOptions
         {
             Root = new RootCommand(Description)
             {
-                Smoke, Storm, StormCars, StormTls, StormAnonymous, Cars, Duration, Qos, Window, Out, Skip, Twins, Twins1M,
+                Smoke, History, Storm, StormCars, StormTls, StormAnonymous, Cars, Duration, Qos, Window, Out, Skip, Twins, Twins1M,
                 Crashes, CrashTwins, CrashConnected, CrashSse, CrashRate, CrashStore, MemoryChild, MemoryHistory,
             };
             Root.Options.Remove(Root.Options.OfType<VersionOption>().Single());
