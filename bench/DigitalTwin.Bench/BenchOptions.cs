@@ -10,7 +10,7 @@ public sealed class BenchOptions
 {
     private const string Description = "The DigitalTwin bench: throughput, latency, memory, flush and crash scenarios (run with dotnet run -c Release --project bench/DigitalTwin.Bench -- [options]).";
 
-    public static readonly string[] SkippableParts = ["twin", "bare", "bare-buffered", "bare-kestrel", "mosquitto", "naive", "latency", "memory", "flush", "crash"];
+    public static readonly string[] SkippableParts = ["twin", "bare", "bare-buffered", "bare-kestrel", "mosquitto", "naive", "latency", "memory", "flush", "crash", "kafka-mqtt", "kafka-in"];
 
     public bool Smoke { get; private init; }
     public int Cars { get; private init; } = 1000;
@@ -21,6 +21,21 @@ public sealed class BenchOptions
     public IReadOnlySet<string> Skip { get; private init; } = new HashSet<string>();
     public IReadOnlyList<int> TwinCounts { get; private init; } = [10_000, 100_000];
     public bool Twins1M { get; private init; }
+
+    /// <summary>Runs the Kafka scenarios (issue 13) instead of the others: MQTT -> twin -> Kafka, and Kafka -> twins.</summary>
+    public bool Kafka { get; private init; }
+
+    /// <summary>Kafka -> twins: records produced per car (cars x this many in all).</summary>
+    public int KafkaRecordsPerCar { get; private init; } = 50;
+
+    /// <summary>MQTT -> twin -> Kafka: the open-loop rate (msgs/s over all cars) the PUBACK latency is measured at, the same for every mode.</summary>
+    public double KafkaLatencyRate { get; private init; } = 2000;
+
+    /// <summary>MQTT -> twin -> Kafka: how often the three modes run, interleaved.</summary>
+    public int KafkaRounds { get; private init; } = 1;
+
+    /// <summary>Partitions of the ingest topic <c>vehicle-telemetry-in</c> (and of <c>vehicle-telemetry</c>).</summary>
+    public int KafkaPartitions { get; private init; } = 8;
 
     /// <summary>Crash scenario: crashes, each on a car of its own.</summary>
     public int Crashes { get; private init; } = 1000;
@@ -106,6 +121,7 @@ public sealed class BenchOptions
             twinCounts.Add(1_000_000);
         }
 
+        var kafka = result.GetValue(command.Kafka);
         var crashCount = result.GetValue(command.Crashes) ?? (smoke ? 50 : 1000);
         var crashTwinCount = result.GetValue(command.CrashTwins) ?? (smoke ? 500 : 10_000);
         var crashConnectedCount = result.GetValue(command.CrashConnected) ?? Math.Min(crashTwinCount, crashCount + DefaultCrashStreamingCars);
@@ -125,7 +141,7 @@ public sealed class BenchOptions
         {
             Smoke = smoke,
             Cars = result.GetValue(command.Cars) ?? (smoke ? 50 : 1000),
-            Duration = result.GetValue(command.Duration) ?? (smoke ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(30)),
+            Duration = result.GetValue(command.Duration) ?? (smoke ? TimeSpan.FromSeconds(1) : kafka ? TimeSpan.FromSeconds(15) : TimeSpan.FromSeconds(30)),
             QosLevels = result.GetValue(command.Qos) ?? [0, 1],
             Window = result.GetValue(command.Window),
             OutPath = result.GetValue(command.Out)!,
@@ -140,6 +156,11 @@ public sealed class BenchOptions
             CrashSseClients = crashSseCount,
             CrashBackgroundRate = result.GetValue(command.CrashRate) ?? (smoke ? 200 : 2000),
             CrashStore = result.GetValue(command.CrashStore)!,
+            Kafka = kafka,
+            KafkaRecordsPerCar = result.GetValue(command.KafkaRecords) ?? (smoke ? 20 : 50),
+            KafkaLatencyRate = result.GetValue(command.KafkaRate) ?? (smoke ? 200 : 2000),
+            KafkaPartitions = result.GetValue(command.KafkaPartitions) ?? 8,
+            KafkaRounds = result.GetValue(command.KafkaRounds) ?? 1,
         };
     }
 
@@ -279,6 +300,26 @@ public sealed class BenchOptions
             CustomParser = r => r.Tokens[0].Value is "postgres" or "memory" ? r.Tokens[0].Value : Bad<string>(r, "--crash-store takes postgres or memory"),
         };
 
+        public Option<bool> Kafka { get; } = new("--kafka")
+        {
+            Description = "run only the Kafka scenarios (issue 13), against librdkafka's mock cluster: MQTT -> twin -> Kafka with Kafka off, on and durable; Kafka -> twins with one and two silos (default 15 s per scenario)",
+        };
+
+        public Option<int?> KafkaRecords { get; } = PositiveIntOption("--kafka-records", "N", "Kafka -> twins: records per car in the burst, cars x N in all (default 50; smoke 20)");
+
+        public Option<double?> KafkaRate { get; } = new("--kafka-rate")
+        {
+            Description = "MQTT -> twin -> Kafka: open-loop msgs/s the PUBACK latency is measured at, the same in every mode (default 2000; smoke 200)",
+            HelpName = "R",
+            CustomParser = r => ParseDouble(r) is { } rate
+                ? rate > 0 ? rate : Bad<double?>(r, "--kafka-rate must be above 0 msgs/s")
+                : null,
+        };
+
+        public Option<int?> KafkaRounds { get; } = PositiveIntOption("--kafka-rounds", "N", "MQTT -> twin -> Kafka: rounds of the three modes, interleaved (default 1)");
+
+        public Option<int?> KafkaPartitions { get; } = PositiveIntOption("--kafka-partitions", "N", "partitions of vehicle-telemetry-in and vehicle-telemetry (default 8)");
+
         // Set by the bench on the child process that measures memory; not for people.
         public Option<int?> MemoryChild { get; } = PositiveIntOption("--memory-child", "N", "memory child: twins to activate", hidden: true);
 
@@ -298,7 +339,8 @@ public sealed class BenchOptions
             Root = new RootCommand(Description)
             {
                 Smoke, Cars, Duration, Qos, Window, Out, Skip, Twins, Twins1M,
-                Crashes, CrashTwins, CrashConnected, CrashSse, CrashRate, CrashStore, MemoryChild, MemoryHistory,
+                Crashes, CrashTwins, CrashConnected, CrashSse, CrashRate, CrashStore, Kafka, KafkaRecords, KafkaRate, KafkaRounds, KafkaPartitions,
+                MemoryChild, MemoryHistory,
             };
             Root.Options.Remove(Root.Options.OfType<VersionOption>().Single());
         }

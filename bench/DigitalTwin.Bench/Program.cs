@@ -43,6 +43,11 @@ public static class Program
             }
 
             var command = "dotnet run -c Release --project bench/DigitalTwin.Bench -- " + string.Join(' ', args);
+            if (options.Kafka)
+            {
+                return await new KafkaBench(options, command.TrimEnd(), Console.Out).RunAsync(cancel.Token);
+            }
+
             return await new BenchRunner(options, command.TrimEnd(), Console.Out).RunAsync(cancel.Token);
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
