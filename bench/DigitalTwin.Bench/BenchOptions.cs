@@ -31,7 +31,10 @@ public sealed class BenchOptions
     /// <summary>MQTT -> twin -> Kafka: the open-loop rate (msgs/s over all cars) the PUBACK latency is measured at, the same for every mode.</summary>
     public double KafkaLatencyRate { get; private init; } = 2000;
 
-    /// <summary>MQTT -> twin -> Kafka: how often the three modes run, interleaved.</summary>
+    /// <summary>MQTT -> twin -> Kafka: when set, a fourth mode, durable with the silo producer's <c>linger.ms</c> at this value.</summary>
+    public int? KafkaLingerMs { get; private init; }
+
+    /// <summary>MQTT -> twin -> Kafka: how often the modes run, interleaved.</summary>
     public int KafkaRounds { get; private init; } = 1;
 
     /// <summary>Partitions of the ingest topic <c>vehicle-telemetry-in</c> (and of <c>vehicle-telemetry</c>).</summary>
@@ -161,6 +164,7 @@ public sealed class BenchOptions
             KafkaLatencyRate = result.GetValue(command.KafkaRate) ?? (smoke ? 200 : 2000),
             KafkaPartitions = result.GetValue(command.KafkaPartitions) ?? 8,
             KafkaRounds = result.GetValue(command.KafkaRounds) ?? 1,
+            KafkaLingerMs = result.GetValue(command.KafkaLinger),
         };
     }
 
@@ -316,7 +320,16 @@ public sealed class BenchOptions
                 : null,
         };
 
-        public Option<int?> KafkaRounds { get; } = PositiveIntOption("--kafka-rounds", "N", "MQTT -> twin -> Kafka: rounds of the three modes, interleaved (default 1)");
+        public Option<int?> KafkaRounds { get; } = PositiveIntOption("--kafka-rounds", "N", "MQTT -> twin -> Kafka: rounds of the modes, interleaved (default 1)");
+
+        public Option<int?> KafkaLinger { get; } = new("--kafka-linger")
+        {
+            Description = "MQTT -> twin -> Kafka: also a durable mode with the silo producer's linger.ms at MS (Kafka:Producer:linger.ms; the silo's default is 5)",
+            HelpName = "MS",
+            CustomParser = r => int.TryParse(r.Tokens[0].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var ms)
+                ? ms
+                : Bad<int?>(r, "--kafka-linger takes a whole number of milliseconds"),
+        };
 
         public Option<int?> KafkaPartitions { get; } = PositiveIntOption("--kafka-partitions", "N", "partitions of vehicle-telemetry-in and vehicle-telemetry (default 8)");
 
@@ -339,7 +352,7 @@ public sealed class BenchOptions
             Root = new RootCommand(Description)
             {
                 Smoke, Cars, Duration, Qos, Window, Out, Skip, Twins, Twins1M,
-                Crashes, CrashTwins, CrashConnected, CrashSse, CrashRate, CrashStore, Kafka, KafkaRecords, KafkaRate, KafkaRounds, KafkaPartitions,
+                Crashes, CrashTwins, CrashConnected, CrashSse, CrashRate, CrashStore, Kafka, KafkaRecords, KafkaRate, KafkaRounds, KafkaLinger, KafkaPartitions,
                 MemoryChild, MemoryHistory,
             };
             Root.Options.Remove(Root.Options.OfType<VersionOption>().Single());

@@ -20,7 +20,7 @@ public sealed class IngestTimeline : IAsyncDisposable
     private readonly string _outTopic;
     private readonly int _partitions;
     private readonly long _origin = Stopwatch.GetTimestamp();
-    private readonly List<(double T, long Mirrored, long Committed)> _kafka = [];
+    private readonly List<(double T, long Written, long Mirrored, long Committed)> _kafka = [];
     private readonly List<(double T, long Applied, long Lag)> _metrics = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _sampler;
@@ -45,7 +45,7 @@ public sealed class IngestTimeline : IAsyncDisposable
     public double Now => Stopwatch.GetElapsedTime(_origin).TotalSeconds;
 
     /// <summary>The newest Kafka sample, or zeros before the first.</summary>
-    public (double T, long Mirrored, long Committed) Latest
+    public (double T, long Written, long Mirrored, long Committed) Latest
     {
         get
         {
@@ -62,12 +62,15 @@ public sealed class IngestTimeline : IAsyncDisposable
 
     public List<(double T, long V)> AppliedFromMetrics() => Copy(_metrics, s => (s.T, s.Applied));
 
-    /// <summary>Highest total consumer lag the silos reported between two times.</summary>
+    /// <summary>
+    /// Highest consumer lag of the group between two times: records written to the ingest topic and not committed, from
+    /// the same Kafka samples (the silos' own gauge is updated once a second and served from a cached scrape).
+    /// </summary>
     public long MaxLag(double from, double to)
     {
-        lock (_metrics)
+        lock (_kafka)
         {
-            return _metrics.Where(s => s.T >= from && s.T <= to).Select(s => s.Lag).DefaultIfEmpty(0).Max();
+            return _kafka.Where(s => s.T >= from && s.T <= to).Select(s => s.Written - s.Committed).DefaultIfEmpty(0).Max();
         }
     }
 
@@ -122,10 +125,11 @@ public sealed class IngestTimeline : IAsyncDisposable
                 // Committed first: what is committed was applied before, so the committed curve never leads.
                 var committed = _probe.Committed(_inTopic, _partitions);
                 var mirrored = _probe.Written(_outTopic, _partitions);
+                var written = _probe.Written(_inTopic, _partitions);
                 var t = Now;
                 lock (_kafka)
                 {
-                    _kafka.Add((t, mirrored, committed));
+                    _kafka.Add((t, written, mirrored, committed));
                 }
             }
             catch (KafkaException)

@@ -48,6 +48,14 @@ public sealed class KafkaBench(BenchOptions options, string command, TextWriter 
 
     private int Partitions => options.KafkaPartitions;
 
+    /// <summary>
+    /// <c>off</c>, <c>async</c>, <c>durable</c>, and with <c>--kafka-linger</c> <c>durable-linger{MS}</c>: durable with the
+    /// silo producer's <c>linger.ms</c> changed, to show how much of the hop is batching.
+    /// </summary>
+    private string[] Modes => options.KafkaLingerMs is { } linger
+        ? ["off", "async", "durable", F($"durable-linger{linger}")]
+        : ["off", "async", "durable"];
+
     public async Task<int> RunAsync(CancellationToken cancel)
     {
         var payloadBytes = new TelemetryPayload(1).Write(new byte[TelemetryPayload.MaxLength], DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), 1_000_000);
@@ -71,7 +79,7 @@ public sealed class KafkaBench(BenchOptions options, string command, TextWriter 
             // Modes interleaved round by round, so that a busy spell of a shared machine does not land on one mode only.
             for (var round = 1; round <= options.KafkaRounds; round++)
             {
-                foreach (var mode in new[] { "off", "async", "durable" })
+                foreach (var mode in Modes)
                 {
                     cancel.ThrowIfCancellationRequested();
                     try
@@ -128,10 +136,16 @@ public sealed class KafkaBench(BenchOptions options, string command, TextWriter 
             settings.Add($"--Kafka:BootstrapServers={kafka.BootstrapServers}");
             // The ingest consumer is not what this part measures: off, so the silo only produces.
             settings.Add("--Kafka:Ingest:Topics=");
-            settings.Add($"--Kafka:DurableIngest={(mode == "durable" ? "true" : "false")}");
-            described = mode == "durable"
+            var durable = mode.StartsWith("durable", StringComparison.Ordinal);
+            settings.Add($"--Kafka:DurableIngest={(durable ? "true" : "false")}");
+            described = durable
                 ? "Kafka:DurableIngest=true: PUBACK after the twin applied it and Kafka acknowledged its record (acks=all)"
                 : "Kafka on, DurableIngest=false: PUBACK after the twin applied it; record produced asynchronously";
+            if (mode != "durable" && durable && options.KafkaLingerMs is { } linger)
+            {
+                settings.Add(F($"--Kafka:Producer:linger.ms={linger}"));
+                described += F($", producer linger.ms={linger} instead of the silo's 5");
+            }
         }
 
         Say($"{label} starting a silo process; {described}");
@@ -143,7 +157,9 @@ public sealed class KafkaBench(BenchOptions options, string command, TextWriter 
         await using var acks = new AckCounter(fleet, silo.MqttPort);
 
         // 1. Max throughput: the bench's closed loop at QoS 1, counted by PUBACKs.
-        var (rate, slowest, fastest, seconds, cpu) = await ClosedLoopAsync(fleet, acks, [silo.Process.ProcessId], kafka, cancel);
+        var (rate, perSecond, seconds, cpu) = await ClosedLoopAsync(fleet, acks, [silo.Process.ProcessId], kafka, cancel);
+        var slowest = perSecond.Count > 0 ? perSecond.Min() : Math.Round(rate);
+        var fastest = perSecond.Count > 0 ? perSecond.Max() : Math.Round(rate);
         Say(F($"{label} QoS 1 closed loop: {rate:N0} acknowledged msgs/s (slowest second {slowest:N0}, fastest {fastest:N0}); silo CPU {cpu?.SiloMicrosPerItem:N0} us per message, {cpu?.SiloSeconds / cpu?.WallSeconds:0.00} cores"));
 
         // 2. Latency at one fixed open-loop rate, the same for every mode.
@@ -167,7 +183,7 @@ public sealed class KafkaBench(BenchOptions options, string command, TextWriter 
             long? inTopic = null;
             if (kafka is not null)
             {
-                (kafkaBehind, inTopic) = await KafkaBehindAsync(kafka.BootstrapServers, fleet, mode == "durable", cancel);
+                (kafkaBehind, inTopic) = await KafkaBehindAsync(kafka.BootstrapServers, fleet, mode.StartsWith("durable", StringComparison.Ordinal), cancel);
             }
 
             // The silo's own produce time at the latency phase's rate (the histogram's growth over that phase).
@@ -213,13 +229,14 @@ public sealed class KafkaBench(BenchOptions options, string command, TextWriter 
                 twinsBehind,
                 kafkaBehind,
                 cpu,
+                perSecond,
                 passed,
                 check);
         }
     }
 
     /// <summary>The bench's closed loop at QoS 1 for warm-up + duration; acknowledged msgs/s over the measured window.</summary>
-    private async Task<(double Rate, double Slowest, double Fastest, double Seconds, CpuUse? Cpu)> ClosedLoopAsync(
+    private async Task<(double Rate, List<double> PerSecond, double Seconds, CpuUse? Cpu)> ClosedLoopAsync(
         Fleet fleet, AckCounter acks, int[] siloPids, KafkaMockCluster? kafka, CancellationToken cancel)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
@@ -246,7 +263,7 @@ public sealed class KafkaBench(BenchOptions options, string command, TextWriter 
         await run;
         var rate = (atEnd - atStart) / seconds;
         var cpu = CpuSince(cpuAtStart, cpuAtEnd, seconds, atEnd - atStart);
-        return (rate, perSecond.Count > 0 ? perSecond.Min() : Math.Round(rate), perSecond.Count > 0 ? perSecond.Max() : Math.Round(rate), seconds, cpu);
+        return (rate, perSecond, seconds, cpu);
     }
 
     /// <summary>

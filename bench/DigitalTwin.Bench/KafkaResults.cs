@@ -34,6 +34,7 @@ public sealed class KafkaReport
 /// <param name="TwinsBehind">Cars whose twin holds a lower seq than the car's last acknowledged one.</param>
 /// <param name="KafkaBehind">Cars whose highest seq in <c>vehicle-telemetry</c> is below the car's last acknowledged one (null without Kafka).</param>
 /// <param name="ClosedLoopCpu">CPU the processes used over the closed loop's measured window.</param>
+/// <param name="ClosedLoopPerSecond">PUBACKs in each whole second of that window: shows the stalls of a shared machine.</param>
 public sealed record KafkaMqttResult(
     string Mode,
     int Round,
@@ -65,6 +66,7 @@ public sealed record KafkaMqttResult(
     int TwinsBehind,
     int? KafkaBehind,
     CpuUse? ClosedLoopCpu,
+    IReadOnlyList<double> ClosedLoopPerSecond,
     bool Passed,
     string Check)
 {
@@ -116,7 +118,7 @@ public sealed record KafkaIngestResult(
 /// <param name="SteadyRecordsPerSecond">The rate between 10% and 90% of the records applied.</param>
 /// <param name="AppliedSource">What the applied timeline was read from: the silos' records in <c>vehicle-telemetry</c>, or their <c>/metrics</c>.</param>
 /// <param name="Lag">Commit lag over the burst: with a backlog, mostly the time a record waits in the silo to be applied.</param>
-/// <param name="MaxConsumerLag">Highest sum of the silos' <c>digitaltwin.kafka.consumer.lag</c> gauges seen (high watermark - committed).</param>
+/// <param name="MaxConsumerLag">Highest consumer lag of the group seen: records in the ingest topic not committed yet (sampled every 100 ms).</param>
 /// <param name="Cpu">CPU from the first record produced to the last committed.</param>
 public sealed record IngestBurst(
     int RecordsPerCar,
