@@ -85,6 +85,15 @@ public sealed class BenchOptions
         ? TimeSpan.FromSeconds(0.5)
         : TimeSpan.FromSeconds(Math.Clamp(Duration.TotalSeconds / 6, 1, 5));
 
+    /// <summary>
+    /// Kafka scenarios: the closed loop's warm-up against a silo process started for it. A fresh process runs tier-0 code
+    /// and compiles its hot paths in the background; on a busy machine its rate was still climbing 17 s into the load.
+    /// </summary>
+    public TimeSpan KafkaWarmup => Smoke ? TimeSpan.FromSeconds(0.5) : TimeSpan.FromSeconds(20);
+
+    /// <summary>Kafka -> twins: records per car applied and committed before the measured burst (twins active, code compiled).</summary>
+    public int KafkaWarmupRecordsPerCar => Smoke ? 2 : 20;
+
     /// <summary>Dirty twins per flush in the snapshot flush scenario.</summary>
     public IReadOnlyList<int> FlushTwinCounts => Smoke ? [1_000] : [10_000, 100_000];
 

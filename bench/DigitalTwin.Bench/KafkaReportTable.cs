@@ -43,7 +43,7 @@ public static class KafkaReportTable
         {
             var first = report.Ingest[0];
             w.WriteLine();
-            w.WriteLine(F($"Kafka -> twins, burst: {first.Cars:N0} cars x {first.Burst.RecordsPerCar:N0} records = {first.Burst.Records:N0} records into vehicle-telemetry-in ({first.Partitions} partitions) at once, the silos waiting with every partition assigned; commit interval {first.CommitInterval}"));
+            w.WriteLine(F($"Kafka -> twins, burst: {first.Cars:N0} cars x {first.Burst.RecordsPerCar:N0} records = {first.Burst.Records:N0} records into vehicle-telemetry-in ({first.Partitions} partitions) at once, after a warm-up of other records, the silos waiting with every partition assigned; commit interval {first.CommitInterval}"));
             Table(w,
                 ["silos", "store", "records/s", "10-90% rate", "produce s", "all applied s", "all committed s", "silo CPU us/record", "silo cores", "commit lag mean ms", "applied->committed p50/p99 ms", "highest lag"],
                 report.Ingest.Select(r => new[]
