@@ -1,5 +1,12 @@
+using System.Diagnostics.Metrics;
 using System.Net;
+using DigitalTwin.Gateway.Diagnostics;
+using DigitalTwin.Gateway.Mqtt;
+using DigitalTwin.Gateway.Mqtt.Connections;
 using DigitalTwin.Gateway.Mqtt.Transport;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using MQTTnet.Server;
 
 namespace DigitalTwin.Bench;
@@ -13,6 +20,8 @@ namespace DigitalTwin.Bench;
 public sealed class BareMqttTarget(bool bufferedReads = false) : IBenchTarget
 {
     private MqttServer? _server;
+    private ServiceProvider? _metrics;
+    private ConnectionGuard? _guard;
     private long _received;
 
     public string Name => bufferedReads ? "mqttnet-bare-buffered" : "mqttnet-bare";
@@ -35,9 +44,39 @@ public sealed class BareMqttTarget(bool bufferedReads = false) : IBenchTarget
             .WithDefaultEndpointPort(Port)
             .WithDefaultEndpointBoundIPAddress(IPAddress.Loopback)
             .Build();
-        _server = bufferedReads
-            ? new MqttServerFactory().CreateMqttServer(options, [new BufferedTcpServerAdapter()])
+        if (bufferedReads)
+        {
+            // The listener's socket budget as the silo sizes it; no per-address rate or flapping: the fleet is one address.
+            _metrics = new ServiceCollection().AddMetrics().BuildServiceProvider();
+            _guard = new ConnectionGuard(
+                Options.Create(new MqttOptions { ConnectRate = { PerAddress = 0 }, Flapping = { Enabled = false } }),
+                TimeProvider.System,
+                new GatewayMetrics(_metrics.GetRequiredService<IMeterFactory>()),
+                NullLogger<ConnectionGuard>.Instance);
+            _guard.Start();
+        }
+
+        _server = _guard is not null
+            ? new MqttServerFactory().CreateMqttServer(options, [new BufferedTcpServerAdapter(_guard, TimeProvider.System)])
             : new MqttServerFactory().CreateMqttServer(options);
+        if (_guard is { } guard)
+        {
+            // As in the silo: the CONNECT stops the guard's connect timeout and takes a session slot.
+            _server.ValidatingConnectionAsync += e =>
+            {
+                if (guard.Connecting(e.ChannelAdapter, e.ClientId) is { } refusal)
+                {
+                    e.ReasonCode = refusal.Code;
+                }
+                else
+                {
+                    guard.Authenticated(e.ChannelAdapter, e.ClientId, accepted: true);
+                }
+
+                return Task.CompletedTask;
+            };
+        }
+
         _server.InterceptingPublishAsync += e =>
         {
             e.ProcessPublish = false;
@@ -58,5 +97,8 @@ public sealed class BareMqttTarget(bool bufferedReads = false) : IBenchTarget
             _server.Dispose();
             _server = null;
         }
+
+        _guard?.Dispose();
+        _metrics?.Dispose();
     }
 }

@@ -13,6 +13,17 @@ public sealed class BenchOptions
     public static readonly string[] SkippableParts = ["twin", "bare", "bare-buffered", "bare-kestrel", "mosquitto", "naive", "latency", "memory", "flush", "crash", "kafka-mqtt", "kafka-in"];
 
     public bool Smoke { get; private init; }
+
+    /// <summary>Runs only the connection storm: <see cref="StormCars"/> cars connecting at once to a silo in its own process.</summary>
+    public bool Storm { get; private init; }
+
+    public int StormCars { get; private init; } = 10_000;
+
+    /// <summary>Storm without token validation (Development, Mqtt:AllowAnonymous): what the tokens cost.</summary>
+    public bool StormAnonymous { get; private init; }
+
+    /// <summary>Storm over TLS: <c>token</c> (TLS, token in CONNECT) or <c>certificate</c> (mutual TLS, no token); null = plain TCP.</summary>
+    public string? StormTls { get; private init; }
     public int Cars { get; private init; } = 1000;
     public TimeSpan Duration { get; private init; } = TimeSpan.FromSeconds(30);
     public IReadOnlyList<int> QosLevels { get; private init; } = [0, 1];
@@ -152,6 +163,10 @@ public sealed class BenchOptions
         return new BenchOptions
         {
             Smoke = smoke,
+            Storm = result.GetValue(command.Storm),
+            StormCars = result.GetValue(command.StormCars) ?? (smoke ? 500 : 10_000),
+            StormAnonymous = result.GetValue(command.StormAnonymous),
+            StormTls = result.GetValue(command.StormTls),
             Cars = result.GetValue(command.Cars) ?? (smoke ? 50 : 1000),
             Duration = result.GetValue(command.Duration) ?? (smoke ? TimeSpan.FromSeconds(1) : kafka ? TimeSpan.FromSeconds(15) : TimeSpan.FromSeconds(30)),
             QosLevels = result.GetValue(command.Qos) ?? [0, 1],
@@ -190,6 +205,25 @@ public sealed class BenchOptions
         public Option<bool> Smoke { get; } = new("--smoke") { Description = "1.5 s per scenario, 50 cars, 1,000 twins: proves the bench still runs" };
 
         public Option<int?> Cars { get; } = PositiveIntOption("--cars", "N", "connected cars (default 1000; smoke 50)");
+
+        public Option<bool> Storm { get; } = new("--storm")
+        {
+            Description = "only the connection storm: --storm-cars cars connect at once (token auth) to a silo in a process of its own, twice (cold, then reconnecting)",
+        };
+
+        public Option<int?> StormCars { get; } = PositiveIntOption("--storm-cars", "N", "cars in the connection storm (default 10000; smoke 500)");
+
+        public Option<string?> StormTls { get; } = new("--storm-tls")
+        {
+            Description = "the storm over MQTT over TLS: token (the token in CONNECT) or certificate (a certificate per car, no token)",
+            HelpName = "token|certificate",
+            CustomParser = r => r.Tokens[0].Value is "token" or "certificate" ? r.Tokens[0].Value : Bad<string?>(r, "--storm-tls takes token or certificate"),
+        };
+
+        public Option<bool> StormAnonymous { get; } = new("--storm-anonymous")
+        {
+            Description = "the storm without token validation (Development, Mqtt:AllowAnonymous=true), to see what tokens cost",
+        };
 
         public Option<TimeSpan?> Duration { get; } = new("--duration")
         {
@@ -360,7 +394,7 @@ public sealed class BenchOptions
         {
             Root = new RootCommand(Description)
             {
-                Smoke, Cars, Duration, Qos, Window, Out, Skip, Twins, Twins1M,
+                Smoke, Storm, StormCars, StormTls, StormAnonymous, Cars, Duration, Qos, Window, Out, Skip, Twins, Twins1M,
                 Crashes, CrashTwins, CrashConnected, CrashSse, CrashRate, CrashStore, Kafka, KafkaRecords, KafkaRate, KafkaRounds, KafkaLinger, KafkaPartitions,
                 MemoryChild, MemoryHistory,
             };

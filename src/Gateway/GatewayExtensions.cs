@@ -1,6 +1,7 @@
 using DigitalTwin.Gateway.DeadLetters;
 using DigitalTwin.Gateway.Diagnostics;
 using DigitalTwin.Gateway.Mqtt;
+using DigitalTwin.Gateway.Mqtt.Connections;
 using DigitalTwin.Security;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -30,6 +31,9 @@ public static class GatewayExtensions
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MqttOptions>, MqttOptionsValidator>());
 
         builder.Services.TryAddSingleton(TimeProvider.System);
+        // The connection guard's clock (CONNECT timeout, connect rate, flapping bans): the process's, unless a test has put
+        // a fake one there first.
+        builder.Services.TryAddKeyedSingleton(ConnectionGuard.ClockKey, (sp, _) => sp.GetRequiredService<TimeProvider>());
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<GatewayMetrics>();
         builder.Services.AddSingleton<DeadLetterStore>();
@@ -43,6 +47,7 @@ public static class GatewayExtensions
                 : new VehicleTokenValidator(auth.SigningKey, auth.Issuer, auth.Audience, sp.GetRequiredService<TimeProvider>());
             return new VehicleConnectionAuthenticator(validator, mqtt.AllowAnonymous);
         });
+        builder.Services.AddSingleton<ConnectionGuard>();
         builder.Services.AddSingleton<GatewayIdentity>();
         builder.Services.AddSingleton<EmbeddedMqttBroker>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<EmbeddedMqttBroker>());

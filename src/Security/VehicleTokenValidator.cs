@@ -57,12 +57,15 @@ public sealed class VehicleTokenValidator
             };
         }
 
-        if (!result.Claims.TryGetValue(Roles.ClaimType, out var role) || !string.Equals(role as string, Roles.Vehicle, StringComparison.Ordinal))
+        // Read the two claims from the token itself: result.Claims builds a dictionary of every claim on first use,
+        // which a reconnect storm pays for once per car.
+        var jwt = (JsonWebToken)result.SecurityToken;
+        if (!jwt.TryGetPayloadValue<string>(Roles.ClaimType, out var role) || !string.Equals(role, Roles.Vehicle, StringComparison.Ordinal))
         {
             return VehicleTokenResult.WrongRole;
         }
 
-        if (!result.Claims.TryGetValue("sub", out var sub) || !string.Equals(sub as string, vin, StringComparison.Ordinal))
+        if (!jwt.TryGetPayloadValue<string>("sub", out var sub) || !string.Equals(sub, vin, StringComparison.Ordinal))
         {
             return VehicleTokenResult.VinMismatch;
         }

@@ -34,7 +34,7 @@ internal sealed partial class CrashPathWarmup(
             var alert = SampleAlert(time.GetUtcNow());
             PostgresAlertStore.WarmUp(alert);
             var streamEvent = new AlertChanged(1, alert);
-            _ = serializer.Deserialize<VehicleStreamEvent>(serializer.SerializeToArray(streamEvent));
+            _ = serializer.Deserialize<VehicleStreamEvent>(serializer.SerializeToArray<VehicleStreamEvent>(streamEvent));
             _ = EmergencyAck.For(alert, alert.RaisedAt).ToPayload();
             _ = JsonSerializer.SerializeToUtf8Bytes<object>(AlertDto.From(alert), httpJson.Value.SerializerOptions);
             // The same view for a vehicle-alerts record, which the grain writes on the crash path when Kafka is on.

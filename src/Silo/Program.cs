@@ -6,6 +6,11 @@ if (args is ["token", .. var tokenArgs])
     return TokenCommand.Run(tokenArgs);
 }
 
+if (args is ["certs", .. var certsArgs])
+{
+    return CertsCommand.Run(certsArgs);
+}
+
 try
 {
     await SiloHost.Build(args).RunAsync();

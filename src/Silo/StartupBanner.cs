@@ -11,7 +11,6 @@ internal sealed partial class StartupBanner(
     IHostApplicationLifetime lifetime,
     IServer server,
     EmbeddedMqttBroker broker,
-    IOptions<MqttOptions> mqtt,
     IOptions<SiloOptions> silo,
     IHostEnvironment environment,
     IConfiguration configuration,
@@ -22,9 +21,8 @@ internal sealed partial class StartupBanner(
         lifetime.ApplicationStarted.Register(() =>
         {
             var urls = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
-            var host = string.IsNullOrEmpty(mqtt.Value.Host) ? "0.0.0.0" : mqtt.Value.Host;
             var storage = configuration.IsPostgresConfigured() ? "PostgreSQL" : "in-memory";
-            LogListening(logger, host, broker.Port, string.Join(", ", urls), silo.Value.Clustering, silo.Value.SiloPort, silo.Value.GatewayPort, storage, environment.EnvironmentName);
+            LogListening(logger, broker.Listeners, broker.Capacity?.MaxConnections ?? 0, string.Join(", ", urls), silo.Value.Clustering, silo.Value.SiloPort, silo.Value.GatewayPort, storage, environment.EnvironmentName);
         });
         return Task.CompletedTask;
     }
@@ -32,6 +30,6 @@ internal sealed partial class StartupBanner(
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     [LoggerMessage(Level = LogLevel.Information,
-        Message = "DigitalTwin silo ready: MQTT (embedded) on {MqttHost}:{MqttPort}, HTTP on {Urls}, Orleans {Clustering} clustering on silo port {SiloPort} and gateway port {GatewayPort}, storage {Storage}, environment {Environment}")]
-    private static partial void LogListening(ILogger logger, string mqttHost, int mqttPort, string urls, string clustering, int siloPort, int gatewayPort, string storage, string environment);
+        Message = "DigitalTwin silo ready: MQTT (embedded) on {MqttListeners} for up to {MaxConnections} cars, HTTP on {Urls}, Orleans {Clustering} clustering on silo port {SiloPort} and gateway port {GatewayPort}, storage {Storage}, environment {Environment}")]
+    private static partial void LogListening(ILogger logger, string mqttListeners, int maxConnections, string urls, string clustering, int siloPort, int gatewayPort, string storage, string environment);
 }

@@ -9,8 +9,8 @@ namespace DigitalTwin.Cluster.Tests;
 
 /// <summary>
 /// Silo processes on PostgreSQL fed from Kafka (librdkafka's mock cluster, in a process of its own, which keeps its
-/// committed offsets while silos die): a consuming silo killed with <c>kill -9</c> mid-stream loses nothing and its
-/// successor applies nothing twice. Runs in the cluster collection, one test at a time.
+/// committed offsets while silos die): a consuming silo killed with <c>kill -9</c> mid-stream, and a consumer group
+/// that rebalances, lose nothing and apply nothing twice. Runs in the cluster collection, one test at a time.
 /// </summary>
 [Collection(ClusterCollection.Name)]
 public sealed class KafkaIngestClusterTests : IAsyncLifetime
@@ -80,6 +80,26 @@ public sealed class KafkaIngestClusterTests : IAsyncLifetime
         var story = $"{first} killed";
         var second = await StartSiloAsync();
         await AssertEveryRecordAppliedOnceAsync(vins, crashes: 10, $"{story}, then {second}");
+    }
+
+    [Fact]
+    public async Task Two_silos_share_the_partitions_and_a_rebalance_loses_nothing()
+    {
+        var vins = Vins();
+        ProduceFleet(vins, crashes: 0);
+        var first = await StartSiloAsync();
+        await Poll.UntilAsync(() => AppliedAsync(vins), n => n >= Cars * RecordsPerCar / 10, Deadline, "a tenth of the records is applied", TimeSpan.FromMilliseconds(200));
+
+        // The second silo joins: partitions move to it, the first drains and commits the ones it gives up.
+        var second = await StartSiloAsync();
+        await Poll.UntilAsync(
+            () => AssignedAsync(second), n => n > 0, Deadline, $"{second} is assigned partitions", TimeSpan.FromMilliseconds(500),
+            _ => $"{first}:{Environment.NewLine}{first.LogTail(40)}{Environment.NewLine}{second}:{Environment.NewLine}{second.LogTail(40)}");
+
+        // Then the first leaves gracefully: the second takes every partition from the offsets the first committed.
+        var story = $"{second} joined, then {first} stopped";
+        await first.DisposeAsync();
+        await AssertEveryRecordAppliedOnceAsync(vins, crashes: 0, story);
     }
 
     private string[] Vins() => Enumerable.Range(1, Cars)
@@ -211,4 +231,22 @@ public sealed class KafkaIngestClusterTests : IAsyncLifetime
 
         return rows;
     }
+
+    /// <summary>Partitions of the ingest topics the silo consumes, from its assignment gauge on <c>/metrics</c>.</summary>
+    private static async Task<int> AssignedAsync(SiloProcess silo)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        try
+        {
+            var text = await http.GetStringAsync(new Uri(silo.BaseAddress, "/metrics"));
+            return text.Split('\n')
+                .Where(l => l.StartsWith("digitaltwin_kafka_consumer_assigned", StringComparison.Ordinal))
+                .Sum(l => int.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+        }
+        catch (HttpRequestException)
+        {
+            return 0;
+        }
+    }
+
 }

@@ -10,7 +10,7 @@ public sealed class StartupValidationTests
 {
     private static async Task<OptionsValidationException> StartFailsAsync(params string[] args)
     {
-        await using var app = SiloHost.Build(["--urls=http://127.0.0.1:0", "--Mqtt:Port=0", "--Logging:LogLevel:Default=None", .. args]);
+        await using var app = SiloHost.Build(["--urls=http://127.0.0.1:0", "--Logging:LogLevel:Default=None", .. args]);
         return await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
     }
 
@@ -47,6 +47,16 @@ public sealed class StartupValidationTests
     [InlineData("--Persistence:FlushInterval=00:00:00", "Persistence:FlushInterval must be between")]
     [InlineData("--Orleans:Clustering=Zookeeper", "Orleans:Clustering must be")]
     [InlineData("--Mqtt:Mode=1", "Mqtt:Mode must be Embedded")]
+    [InlineData("--Mqtt:MaxConnections=0", "Mqtt:MaxConnections must be between")]
+    [InlineData("--Mqtt:ConnectTimeout=00:00:00", "Mqtt:ConnectTimeout must be between")]
+    [InlineData("--Mqtt:ConnectRate:PerAddress=-1", "Mqtt:ConnectRate:PerAddress must be 0")]
+    [InlineData("--Mqtt:ConnectRate:Burst=0", "Mqtt:ConnectRate:Burst must be at least 1")]
+    [InlineData("--Mqtt:Flapping:MaxCount=1", "Mqtt:Flapping:MaxCount must be at least 2")]
+    [InlineData("--Mqtt:Flapping:BanTime=00:00:00", "Mqtt:Flapping:BanTime must be above zero")]
+    [InlineData("--Mqtt:ListenBacklog=0", "Mqtt:ListenBacklog must be between")]
+    [InlineData("--Mqtt:PlainPort=0", "the broker would not listen at all")]
+    [InlineData("--Mqtt:Tls:CertificatePath=/nonexistent/server.crt", "Mqtt:Tls:KeyPath must be set")]
+    [InlineData("--Mqtt:Tls:ClientCertificateMode=Require", "Mqtt:Tls:CertificatePath must be set")]
     public async Task A_bad_value_names_its_key(string setting, string message)
     {
         var ex = await StartFailsAsync("--environment=Development", "--Auth:SigningKey=a-test-secret-that-is-long-enough-0123456", setting);
@@ -77,6 +87,7 @@ public sealed class StartupValidationTests
     [Theory]
     [InlineData("--Mqtt:Mode=External", "'External' at 'Mqtt:Mode'")]
     [InlineData("--Mqtt:Port=abc", "'abc' at 'Mqtt:Port'")]
+    [InlineData("--Mqtt:Tls:ClientCertificateMode=Sometimes", "'Sometimes' at 'Mqtt:Tls:ClientCertificateMode'")]
     public async Task A_value_of_the_wrong_type_gets_one_line_that_names_its_key(string setting, string named)
     {
         var line = await StartProcessFailsAsync("--environment=Development", setting);
@@ -89,7 +100,7 @@ public sealed class StartupValidationTests
     private static async Task<string> StartProcessFailsAsync(params string[] args)
     {
         var silo = typeof(SiloHost).Assembly.Location;
-        var psi = new ProcessStartInfo("dotnet", [silo, "--Mqtt:Port=0", "--urls=http://127.0.0.1:0", .. args])
+        var psi = new ProcessStartInfo("dotnet", [silo, "--urls=http://127.0.0.1:0", .. args])
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,

@@ -24,7 +24,7 @@ public sealed class SiloProcess : IAsyncDisposable
     private HostExitWatchdog? _watchdog;
     private int _disposed;
 
-    private SiloProcess(int number, string siloAssembly, IEnumerable<string> settings)
+    private SiloProcess(int number, string siloAssembly, IEnumerable<string> settings, int? openFilesLimit)
     {
         Number = number;
         HttpPort = FreePort();
@@ -33,13 +33,22 @@ public sealed class SiloProcess : IAsyncDisposable
         GatewayPort = FreePort();
         BaseAddress = new Uri($"http://127.0.0.1:{HttpPort.ToString(CultureInfo.InvariantCulture)}");
 
-        var startInfo = new ProcessStartInfo(DotnetHost())
+        // With a limit, a shell lowers it and then becomes the silo (exec), so the process id stays the silo's.
+        var startInfo = new ProcessStartInfo(openFilesLimit is null ? DotnetHost() : "/bin/bash")
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = Path.GetDirectoryName(siloAssembly)!,
         };
+        if (openFilesLimit is { } limit)
+        {
+            startInfo.ArgumentList.Add("-c");
+            startInfo.ArgumentList.Add(string.Create(CultureInfo.InvariantCulture, $"ulimit -n {limit} && exec \"$@\""));
+            startInfo.ArgumentList.Add("bash");
+            startInfo.ArgumentList.Add(DotnetHost());
+        }
+
         startInfo.ArgumentList.Add(siloAssembly);
         foreach (var argument in PortArguments().Concat(settings))
         {
@@ -73,9 +82,12 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static SiloProcess Start(int number, string siloAssembly, IEnumerable<string> settings)
+    public static SiloProcess Start(int number, string siloAssembly, IEnumerable<string> settings) => Start(number, siloAssembly, settings, null);
+
+    /// <summary>Starts the silo; with <paramref name="openFilesLimit"/>, under that <c>ulimit -n</c> (soft and hard).</summary>
+    public static SiloProcess Start(int number, string siloAssembly, IEnumerable<string> settings, int? openFilesLimit)
     {
-        var silo = new SiloProcess(number, siloAssembly, settings);
+        var silo = new SiloProcess(number, siloAssembly, settings, openFilesLimit);
         try
         {
             silo._process.Start();

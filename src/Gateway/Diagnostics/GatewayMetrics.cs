@@ -10,20 +10,25 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _messages;
     private readonly Counter<long> _rejections;
     private readonly Counter<long> _connections;
+    private readonly Counter<long> _acceptFailures;
+    private readonly Counter<long> _bans;
+    private readonly Meter _meter;
     private readonly Histogram<double> _ingestDuration;
     private readonly Counter<long> _kafkaRecords;
     private readonly Histogram<double> _kafkaProduceDuration;
     private readonly Counter<long> _kafkaConsumed;
     private readonly Counter<long> _kafkaCommits;
     private readonly Histogram<double> _kafkaCommitLag;
-    private readonly Meter _meter;
 
     public GatewayMetrics(IMeterFactory meterFactory)
     {
         var meter = _meter = meterFactory.Create(MeterName);
         _messages = meter.CreateCounter<long>("digitaltwin.mqtt.messages", "{message}", "MQTT messages by topic kind and outcome");
         _rejections = meter.CreateCounter<long>("digitaltwin.mqtt.rejections", "{message}", "Refused messages and signals by reason");
-        _connections = meter.CreateCounter<long>("digitaltwin.mqtt.connections", "{connection}", "CONNECT attempts by result");
+        _connections = meter.CreateCounter<long>("digitaltwin.mqtt.connections", "{connection}",
+            "Connections by result: accepted, refused by authentication (one result per reason), quota_exceeded, banned, rate_limited, connect_timeout");
+        _acceptFailures = meter.CreateCounter<long>("digitaltwin.mqtt.accept.failures", "{failure}", "Failed accepts on the MQTT listener by error; the listener backs off and goes on");
+        _bans = meter.CreateCounter<long>("digitaltwin.mqtt.flapping.bans", "{ban}", "Client ids banned for flapping (Mqtt:Flapping)");
         _ingestDuration = meter.CreateHistogram<double>("digitaltwin.ingest.duration", "ms", "From the broker receiving a publish to the twin having applied it");
         _kafkaRecords = meter.CreateCounter<long>("digitaltwin.kafka.records", "{record}", "Kafka records by topic and outcome: delivered, failed (after librdkafka's retries) or dropped (its queue was full)");
         _kafkaProduceDuration = meter.CreateHistogram<double>("digitaltwin.kafka.produce.duration", "ms", "From handing a record to the producer to Kafka acknowledging it (acks=all)");
@@ -38,6 +43,18 @@ public sealed class GatewayMetrics
     public void Rejected(string reason) => _rejections.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     public void Connection(string result) => _connections.Add(1, new KeyValuePair<string, object?>("result", result));
+
+    public void AcceptFailure(string error) => _acceptFailures.Add(1, new KeyValuePair<string, object?>("error", error));
+
+    public void Ban() => _bans.Add(1);
+
+    /// <summary>Gauges of the connection budget, read from the guard whenever metrics are collected.</summary>
+    public void ObserveConnections(Func<int> sessions, Func<int> sockets, Func<int> capacity)
+    {
+        _meter.CreateObservableGauge("digitaltwin.mqtt.sessions", sessions, "{session}", "MQTT connections past CONNECT (counted against Mqtt:MaxConnections)");
+        _meter.CreateObservableGauge("digitaltwin.mqtt.sockets", sockets, "{socket}", "MQTT sockets open, CONNECT or not");
+        _meter.CreateObservableGauge("digitaltwin.mqtt.capacity", capacity, "{session}", "Mqtt:MaxConnections in force (derived from the open-files limit unless set)");
+    }
 
     public void IngestDuration(double milliseconds, string topicKind) =>
         _ingestDuration.Record(milliseconds, new KeyValuePair<string, object?>("topic", topicKind));
@@ -58,4 +75,8 @@ public sealed class GatewayMetrics
     /// <summary>The ingest consumer's lag per assigned partition (tags topic and partition), read when metrics are collected.</summary>
     public void ObserveConsumerLag(Func<IEnumerable<Measurement<long>>> observe) =>
         _meter.CreateObservableGauge("digitaltwin.kafka.consumer.lag", observe, "{record}", "Records between each assigned ingest partition's high watermark and its committed offset");
+
+    /// <summary>How many partitions of each ingest topic this silo's consumer holds (tag topic), read when metrics are collected.</summary>
+    public void ObserveConsumerAssignment(Func<IEnumerable<Measurement<int>>> observe) =>
+        _meter.CreateObservableGauge("digitaltwin.kafka.consumer.assigned", observe, "{partition}", "Ingest partitions assigned to this silo's consumer, by topic");
 }

@@ -7,6 +7,6 @@ internal sealed class MqttBrokerHealthCheck(EmbeddedMqttBroker broker) : IHealth
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
         Task.FromResult(broker.IsRunning
-            ? HealthCheckResult.Healthy($"embedded broker listening on port {broker.Port}")
+            ? HealthCheckResult.Healthy($"embedded broker listening on {broker.Listeners}")
             : HealthCheckResult.Unhealthy("embedded broker not running"));
 }

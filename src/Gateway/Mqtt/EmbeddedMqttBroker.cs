@@ -2,7 +2,10 @@ using System.Net;
 using DigitalTwin.Contract;
 using DigitalTwin.Contract.Topics;
 using DigitalTwin.Gateway.Diagnostics;
+using DigitalTwin.Gateway.Mqtt.Connections;
+using DigitalTwin.Gateway.Mqtt.Tls;
 using DigitalTwin.Gateway.Mqtt.Transport;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -23,6 +26,8 @@ public sealed partial class EmbeddedMqttBroker(
     GatewayIdentity identity,
     Lazy<GatewayOutbox> outbox,
     MqttIngress ingress,
+    ConnectionGuard guard,
+    [FromKeyedServices(ConnectionGuard.ClockKey)] TimeProvider clock,
     GatewayMetrics metrics,
     ILogger<EmbeddedMqttBroker> logger) : IHostedService, IAsyncDisposable
 {
@@ -35,27 +40,49 @@ public sealed partial class EmbeddedMqttBroker(
     private readonly MqttOptions _options = options.Value;
     private MqttServer? _server;
 
-    /// <summary>The port the broker listens on (useful when configured with port 0).</summary>
+    /// <summary>The plain MQTT listener's port; 0 when it is off (<c>Mqtt:Port=0</c>).</summary>
     public int Port { get; private set; }
+
+    /// <summary>The MQTT-over-TLS listener's port; 0 when there is none.</summary>
+    public int TlsPort { get; private set; }
+
+    /// <summary>The TLS listener's certificates, for the health check and tests; null without TLS.</summary>
+    public TlsMaterial? Tls { get; private set; }
+
+    /// <summary>Where the broker listens, for the start-up line: "0.0.0.0:1883, 0.0.0.0:8883 (TLS, client certificates Allow)".</summary>
+    public string Listeners { get; private set; } = "";
 
     public bool IsRunning => _server is { IsStarted: true };
 
     public MqttServer Server => _server ?? throw new InvalidOperationException("The MQTT broker has not started.");
 
+    /// <summary>Cars the broker takes at once, and where that number comes from; known once it started.</summary>
+    public ConnectionCapacity? Capacity => guard.Capacity;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        Port = _options.Port == 0 ? FreeTcpPort() : _options.Port;
-        var builder = new MqttServerOptionsBuilder()
-            .WithDefaultEndpoint()
-            .WithDefaultEndpointPort(Port)
-            .WithMaxPendingMessagesPerClient(_options.MaxPendingMessagesPerClient)
-            .WithPendingMessagesOverflowStrategy(MqttPendingMessagesOverflowStrategy.DropNewMessage);
-        if (!string.IsNullOrEmpty(_options.Host))
+        guard.Start();
+        var address = string.IsNullOrEmpty(_options.Host) ? IPAddress.Any : IPAddress.Parse(_options.Host);
+        var listeners = new List<MqttListener>();
+        if (_options.EffectivePlainPort != 0)
         {
-            builder.WithDefaultEndpointBoundIPAddress(IPAddress.Parse(_options.Host));
+            listeners.Add(new MqttListener(address, _options.EffectivePlainPort, null));
         }
 
-        var server = new MqttServerFactory().CreateMqttServer(builder.Build(), [new BufferedTcpServerAdapter()]);
+        if (_options.Tls.Enabled)
+        {
+            Tls = new TlsMaterial(_options.Tls, clock, logger);
+            listeners.Add(new MqttListener(address, _options.Tls.Port, Tls));
+        }
+
+        // The default endpoint's settings (backlog, no-delay) apply to every listener; where they listen is ours.
+        var builder = new MqttServerOptionsBuilder()
+            .WithDefaultEndpoint()
+            .WithConnectionBacklog(_options.ListenBacklog)
+            .WithMaxPendingMessagesPerClient(_options.MaxPendingMessagesPerClient)
+            .WithPendingMessagesOverflowStrategy(MqttPendingMessagesOverflowStrategy.DropNewMessage);
+        var adapter = new BufferedTcpServerAdapter(guard, clock, listeners);
+        var server = new MqttServerFactory().CreateMqttServer(builder.Build(), [adapter]);
         server.ValidatingConnectionAsync += OnValidatingConnectionAsync;
         server.ClientConnectedAsync += OnClientConnectedAsync;
         server.ClientDisconnectedAsync += OnClientDisconnectedAsync;
@@ -64,6 +91,11 @@ public sealed partial class EmbeddedMqttBroker(
         server.ClientSubscribedTopicAsync += OnClientSubscribedTopicAsync;
         await server.StartAsync();
         _server = server;
+        var ports = adapter.BoundPorts;
+        Port = _options.EffectivePlainPort != 0 ? ports[0] : 0;
+        TlsPort = Tls is not null ? ports[^1] : 0;
+        Listeners = string.Join(", ", listeners.Zip(ports, (l, p) =>
+            l.Tls is null ? $"{address}:{p}" : $"{address}:{p} (TLS, client certificates {_options.Tls.ClientCertificateMode})"));
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -86,7 +118,15 @@ public sealed partial class EmbeddedMqttBroker(
 
     private async Task OnValidatingConnectionAsync(ValidatingConnectionEventArgs e)
     {
-        var (code, result) = await authenticator.AuthenticateAsync(e.ClientId, e.UserName, e.Password);
+        // Bans and the session quota first: they cost nothing, a token validation does.
+        if (guard.Connecting(e.ChannelAdapter, e.ClientId) is { } refusal)
+        {
+            e.ReasonCode = refusal.Code;
+            return;
+        }
+
+        var (code, result) = await authenticator.AuthenticateAsync(e.ClientId, e.UserName, e.Password, e.ClientCertificate);
+        guard.Authenticated(e.ChannelAdapter, e.ClientId, code == MqttConnectReasonCode.Success);
         e.ReasonCode = code;
         metrics.Connection(result);
         if (code != MqttConnectReasonCode.Success)
@@ -182,13 +222,6 @@ public sealed partial class EmbeddedMqttBroker(
         e.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
         ingress.RefuseSubscription(clientVin ?? e.ClientId, e.TopicFilter.Topic);
         return Task.CompletedTask;
-    }
-
-    private static int FreeTcpPort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "MQTT CONNECT from {ClientId} refused: {Result}")]

@@ -66,6 +66,7 @@ public sealed partial class VehicleRecordConsumer : BackgroundService
         }
 
         metrics.ObserveConsumerLag(ObserveLag);
+        metrics.ObserveConsumerAssignment(ObserveAssignment);
     }
 
     /// <summary>Partitions this silo consumes now, for tests and diagnostics.</summary>
@@ -466,6 +467,15 @@ public sealed partial class VehicleRecordConsumer : BackgroundService
             p.Value,
             new KeyValuePair<string, object?>("topic", p.Key.Topic),
             new KeyValuePair<string, object?>("partition", p.Key.Partition.Value)));
+
+    // Every subscribed topic has a series, 0 included, so that a silo holding none of a topic's partitions says so.
+    private IEnumerable<Measurement<int>> ObserveAssignment()
+    {
+        var assigned = _partitions.Keys.ToList();
+        return _ingest.TopicList.Select(topic => new Measurement<int>(
+            assigned.Count(p => p.Topic == topic),
+            new KeyValuePair<string, object?>("topic", topic)));
+    }
 
     private static string Outcome(IngressStatus status) => status switch
     {
