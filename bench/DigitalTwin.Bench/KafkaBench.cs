@@ -435,20 +435,17 @@ public sealed class KafkaBench(BenchOptions options, string command, TextWriter 
                 Say(F($"{tag} warm-up: {warm:N0} records applied and committed"));
             }
 
-            // Every partition of the ingest topic assigned, each silo holding some. The silos' lag gauge has one series
-            // per assigned partition it has a position in (updated once a second by the consumer), which after the
-            // warm-up is every partition that has records.
-            var withRecords = probe.PartitionsWithRecords(TelemetryIn, Partitions);
+            // Every partition of the ingest topic assigned, each silo holding some (the silos' assignment gauge).
             var stable = 0;
             await UntilAsync(
                 async () =>
                 {
                     var scrapes = await Task.WhenAll(silos.Select(s => s.ScrapeAsync(cancel)));
-                    var assigned = scrapes.Select(s => s.Count("digitaltwin_kafka_consumer_lag", ("topic", TelemetryIn))).ToList();
-                    stable = assigned.Sum() == withRecords && assigned.All(a => a > 0) ? stable + 1 : 0;
+                    var assigned = scrapes.Select(s => (int)s.Sum("digitaltwin_kafka_consumer_assigned", ("topic", TelemetryIn))).ToList();
+                    stable = assigned.Sum() == Partitions && assigned.All(a => a > 0) ? stable + 1 : 0;
                     return stable >= 3;
                 },
-                TimeSpan.FromSeconds(90), $"the {withRecords} partitions of {TelemetryIn} with records are assigned over {siloCount} silo(s), each holding some", cancel);
+                TimeSpan.FromSeconds(90), $"the {Partitions} partitions of {TelemetryIn} are assigned over {siloCount} silo(s), each holding some", cancel);
             Say($"{tag} {string.Join("; ", silos)}; partitions assigned");
 
             // 1. Burst: cars x perCar records at once.

@@ -40,10 +40,6 @@ public sealed class KafkaProbe : IDisposable
         return sum;
     }
 
-    /// <summary>Partitions of the topic that hold at least one record.</summary>
-    public int PartitionsWithRecords(string topic, int partitions) =>
-        Enumerable.Range(0, partitions).Count(p => _consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), RequestTimeout).High.Value > 0);
-
     /// <summary>Records of the topic the group has committed: the sum of its committed offsets (none committed = 0).</summary>
     public long Committed(string topic, int partitions)
     {
