@@ -10,7 +10,7 @@ public sealed class BenchOptions
 {
     private const string Description = "The DigitalTwin bench: throughput, latency, memory, flush and crash scenarios (run with dotnet run -c Release --project bench/DigitalTwin.Bench -- [options]).";
 
-    public static readonly string[] SkippableParts = ["twin", "bare", "bare-buffered", "bare-kestrel", "mosquitto", "naive", "latency", "memory", "flush", "crash"];
+    public static readonly string[] SkippableParts = ["twin", "bare", "bare-buffered", "bare-kestrel", "mosquitto", "naive", "latency", "memory", "flush", "crash", "kafka-mqtt", "kafka-in"];
 
     public bool Smoke { get; private init; }
 
@@ -35,6 +35,24 @@ public sealed class BenchOptions
     public IReadOnlySet<string> Skip { get; private init; } = new HashSet<string>();
     public IReadOnlyList<int> TwinCounts { get; private init; } = [10_000, 100_000];
     public bool Twins1M { get; private init; }
+
+    /// <summary>Runs the Kafka scenarios (issue 13) instead of the others: MQTT -> twin -> Kafka, and Kafka -> twins.</summary>
+    public bool Kafka { get; private init; }
+
+    /// <summary>Kafka -> twins: records produced per car (cars x this many in all).</summary>
+    public int KafkaRecordsPerCar { get; private init; } = 50;
+
+    /// <summary>MQTT -> twin -> Kafka: the open-loop rate (msgs/s over all cars) the PUBACK latency is measured at, the same for every mode.</summary>
+    public double KafkaLatencyRate { get; private init; } = 2000;
+
+    /// <summary>MQTT -> twin -> Kafka: when set, a fourth mode, durable with the silo producer's <c>linger.ms</c> at this value.</summary>
+    public int? KafkaLingerMs { get; private init; }
+
+    /// <summary>MQTT -> twin -> Kafka: how often the modes run, interleaved.</summary>
+    public int KafkaRounds { get; private init; } = 1;
+
+    /// <summary>Partitions of the ingest topic <c>vehicle-telemetry-in</c> (and of <c>vehicle-telemetry</c>).</summary>
+    public int KafkaPartitions { get; private init; } = 8;
 
     /// <summary>Crash scenario: crashes, each on a car of its own.</summary>
     public int Crashes { get; private init; } = 1000;
@@ -81,6 +99,15 @@ public sealed class BenchOptions
         ? TimeSpan.FromSeconds(0.5)
         : TimeSpan.FromSeconds(Math.Clamp(Duration.TotalSeconds / 6, 1, 5));
 
+    /// <summary>
+    /// Kafka scenarios: the closed loop's warm-up against a silo process started for it. A fresh process runs tier-0 code
+    /// and compiles its hot paths in the background; on a busy machine its rate was still climbing 17 s into the load.
+    /// </summary>
+    public TimeSpan KafkaWarmup => Smoke ? TimeSpan.FromSeconds(0.5) : TimeSpan.FromSeconds(20);
+
+    /// <summary>Kafka -> twins: records per car applied and committed before the measured burst (twins active, code compiled).</summary>
+    public int KafkaWarmupRecordsPerCar => Smoke ? 2 : 20;
+
     /// <summary>Dirty twins per flush in the snapshot flush scenario.</summary>
     public IReadOnlyList<int> FlushTwinCounts => Smoke ? [1_000] : [10_000, 100_000];
 
@@ -120,6 +147,7 @@ public sealed class BenchOptions
             twinCounts.Add(1_000_000);
         }
 
+        var kafka = result.GetValue(command.Kafka);
         var crashCount = result.GetValue(command.Crashes) ?? (smoke ? 50 : 1000);
         var crashTwinCount = result.GetValue(command.CrashTwins) ?? (smoke ? 500 : 10_000);
         var crashConnectedCount = result.GetValue(command.CrashConnected) ?? Math.Min(crashTwinCount, crashCount + DefaultCrashStreamingCars);
@@ -144,7 +172,7 @@ public sealed class BenchOptions
             StormAnonymous = result.GetValue(command.StormAnonymous),
             StormTls = result.GetValue(command.StormTls),
             Cars = result.GetValue(command.Cars) ?? (smoke ? 50 : 1000),
-            Duration = result.GetValue(command.Duration) ?? (smoke ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(30)),
+            Duration = result.GetValue(command.Duration) ?? (smoke ? TimeSpan.FromSeconds(1) : kafka ? TimeSpan.FromSeconds(15) : TimeSpan.FromSeconds(30)),
             QosLevels = result.GetValue(command.Qos) ?? [0, 1],
             Window = result.GetValue(command.Window),
             OutPath = result.GetValue(command.Out)!,
@@ -159,6 +187,12 @@ public sealed class BenchOptions
             CrashSseClients = crashSseCount,
             CrashBackgroundRate = result.GetValue(command.CrashRate) ?? (smoke ? 200 : 2000),
             CrashStore = result.GetValue(command.CrashStore)!,
+            Kafka = kafka,
+            KafkaRecordsPerCar = result.GetValue(command.KafkaRecords) ?? (smoke ? 20 : 50),
+            KafkaLatencyRate = result.GetValue(command.KafkaRate) ?? (smoke ? 200 : 2000),
+            KafkaPartitions = result.GetValue(command.KafkaPartitions) ?? 8,
+            KafkaRounds = result.GetValue(command.KafkaRounds) ?? 1,
+            KafkaLingerMs = result.GetValue(command.KafkaLinger),
         };
     }
 
@@ -322,6 +356,35 @@ public sealed class BenchOptions
             CustomParser = r => r.Tokens[0].Value is "postgres" or "memory" ? r.Tokens[0].Value : Bad<string>(r, "--crash-store takes postgres or memory"),
         };
 
+        public Option<bool> Kafka { get; } = new("--kafka")
+        {
+            Description = "run only the Kafka scenarios (issue 13), against librdkafka's mock cluster: MQTT -> twin -> Kafka with Kafka off, on and durable; Kafka -> twins with one and two silos (default 15 s per scenario)",
+        };
+
+        public Option<int?> KafkaRecords { get; } = PositiveIntOption("--kafka-records", "N", "Kafka -> twins: records per car in the burst, cars x N in all (default 50; smoke 20)");
+
+        public Option<double?> KafkaRate { get; } = new("--kafka-rate")
+        {
+            Description = "MQTT -> twin -> Kafka: open-loop msgs/s the PUBACK latency is measured at, the same in every mode (default 2000; smoke 200)",
+            HelpName = "R",
+            CustomParser = r => ParseDouble(r) is { } rate
+                ? rate > 0 ? rate : Bad<double?>(r, "--kafka-rate must be above 0 msgs/s")
+                : null,
+        };
+
+        public Option<int?> KafkaRounds { get; } = PositiveIntOption("--kafka-rounds", "N", "MQTT -> twin -> Kafka: rounds of the modes, interleaved (default 1)");
+
+        public Option<int?> KafkaLinger { get; } = new("--kafka-linger")
+        {
+            Description = "MQTT -> twin -> Kafka: also a durable mode with the silo producer's linger.ms at MS (Kafka:Producer:linger.ms; the silo's default is 5)",
+            HelpName = "MS",
+            CustomParser = r => int.TryParse(r.Tokens[0].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var ms)
+                ? ms
+                : Bad<int?>(r, "--kafka-linger takes a whole number of milliseconds"),
+        };
+
+        public Option<int?> KafkaPartitions { get; } = PositiveIntOption("--kafka-partitions", "N", "partitions of vehicle-telemetry-in and vehicle-telemetry (default 8)");
+
         // Set by the bench on the child process that measures memory; not for people.
         public Option<int?> MemoryChild { get; } = PositiveIntOption("--memory-child", "N", "memory child: twins to activate", hidden: true);
 
@@ -341,7 +404,8 @@ public sealed class BenchOptions
             Root = new RootCommand(Description)
             {
                 Smoke, History, Storm, StormCars, StormTls, StormAnonymous, Cars, Duration, Qos, Window, Out, Skip, Twins, Twins1M,
-                Crashes, CrashTwins, CrashConnected, CrashSse, CrashRate, CrashStore, MemoryChild, MemoryHistory,
+                Crashes, CrashTwins, CrashConnected, CrashSse, CrashRate, CrashStore, Kafka, KafkaRecords, KafkaRate, KafkaRounds, KafkaLinger, KafkaPartitions,
+                MemoryChild, MemoryHistory,
             };
             Root.Options.Remove(Root.Options.OfType<VersionOption>().Single());
         }
