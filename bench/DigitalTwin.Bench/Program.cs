@@ -43,6 +43,11 @@ public static class Program
             }
 
             var command = "dotnet run -c Release --project bench/DigitalTwin.Bench -- " + string.Join(' ', args);
+            if (options.External)
+            {
+                return await new ExternalBench(options, command.TrimEnd(), Console.Out).RunAsync(cancel.Token);
+            }
+
             if (options.Storm)
             {
                 return await new StormBench(options, command.TrimEnd(), Console.Out).RunAsync(cancel.Token);
