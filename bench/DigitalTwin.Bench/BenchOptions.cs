@@ -25,6 +25,13 @@ public sealed class BenchOptions
     /// <summary>Storm without token validation (Development, Mqtt:AllowAnonymous): what the tokens cost.</summary>
     public bool StormAnonymous { get; private init; }
 
+    /// <summary>Runs only the external-broker comparison: the same generator against an embedded silo and one behind Mosquitto.</summary>
+    public bool External { get; private init; }
+
+    public int ExternalCars { get; private init; } = 200;
+
+    public int ExternalMessages { get; private init; } = 200;
+
     /// <summary>Storm over TLS: <c>token</c> (TLS, token in CONNECT) or <c>certificate</c> (mutual TLS, no token); null = plain TCP.</summary>
     public string? StormTls { get; private init; }
     public int Cars { get; private init; } = 1000;
@@ -170,6 +177,9 @@ public sealed class BenchOptions
             Storm = result.GetValue(command.Storm),
             StormCars = result.GetValue(command.StormCars) ?? (smoke ? 500 : 10_000),
             StormAnonymous = result.GetValue(command.StormAnonymous),
+            External = result.GetValue(command.External),
+            ExternalCars = result.GetValue(command.ExternalCars) ?? (smoke ? 20 : 200),
+            ExternalMessages = result.GetValue(command.ExternalMessages) ?? (smoke ? 20 : 200),
             StormTls = result.GetValue(command.StormTls),
             Cars = result.GetValue(command.Cars) ?? (smoke ? 50 : 1000),
             Duration = result.GetValue(command.Duration) ?? (smoke ? TimeSpan.FromSeconds(1) : kafka ? TimeSpan.FromSeconds(15) : TimeSpan.FromSeconds(30)),
@@ -233,6 +243,15 @@ public sealed class BenchOptions
         {
             Description = "the storm without token validation (Development, Mqtt:AllowAnonymous=true), to see what tokens cost",
         };
+
+        public Option<bool> External { get; } = new("--external")
+        {
+            Description = "only the external-broker comparison: --external-cars cars publish --external-messages telemetry documents each at QoS 1 to a silo's embedded broker, then through Mosquitto to a silo in Mqtt:Mode=External",
+        };
+
+        public Option<int?> ExternalCars { get; } = PositiveIntOption("--external-cars", "N", "cars of the external-broker comparison (default 200; smoke 20)");
+
+        public Option<int?> ExternalMessages { get; } = PositiveIntOption("--external-messages", "N", "telemetry documents per car in the external-broker comparison (default 200; smoke 20)");
 
         public Option<TimeSpan?> Duration { get; } = new("--duration")
         {
@@ -403,7 +422,7 @@ public sealed class BenchOptions
         {
             Root = new RootCommand(Description)
             {
-                Smoke, History, Storm, StormCars, StormTls, StormAnonymous, Cars, Duration, Qos, Window, Out, Skip, Twins, Twins1M,
+                Smoke, History, Storm, StormCars, StormTls, StormAnonymous, External, ExternalCars, ExternalMessages, Cars, Duration, Qos, Window, Out, Skip, Twins, Twins1M,
                 Crashes, CrashTwins, CrashConnected, CrashSse, CrashRate, CrashStore, Kafka, KafkaRecords, KafkaRate, KafkaRounds, KafkaLinger, KafkaPartitions,
                 MemoryChild, MemoryHistory,
             };

@@ -53,6 +53,11 @@ public static class Program
                 return await new KafkaBench(options, command.TrimEnd(), Console.Out).RunAsync(cancel.Token);
             }
 
+            if (options.External)
+            {
+                return await new ExternalBench(options, command.TrimEnd(), Console.Out).RunAsync(cancel.Token);
+            }
+
             if (options.Storm)
             {
                 return await new StormBench(options, command.TrimEnd(), Console.Out).RunAsync(cancel.Token);

@@ -29,7 +29,7 @@ public sealed partial class EmbeddedMqttBroker(
     ConnectionGuard guard,
     [FromKeyedServices(ConnectionGuard.ClockKey)] TimeProvider clock,
     GatewayMetrics metrics,
-    ILogger<EmbeddedMqttBroker> logger) : IHostedService, IAsyncDisposable
+    ILogger<EmbeddedMqttBroker> logger) : IHostedService, IAsyncDisposable, ICarPublisher
 {
     private const string VinItem = "dt.vin";
     private const string SessionItem = "dt.session";
@@ -177,6 +177,8 @@ public sealed partial class EmbeddedMqttBroker(
             CustomSessionItems = new Dictionary<object, object> { [OutboxMarker] = true },
         });
     }
+
+    Task ICarPublisher.PublishAsync(string topic, byte[] payload) => DeliverAsync(topic, payload);
 
     private async Task OnInterceptingPublishAsync(InterceptingPublishEventArgs e)
     {

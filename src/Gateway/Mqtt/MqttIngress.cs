@@ -9,6 +9,7 @@ using DigitalTwin.Contract.Telemetry;
 using DigitalTwin.Contract.Topics;
 using DigitalTwin.Gateway.DeadLetters;
 using DigitalTwin.Gateway.Diagnostics;
+using DigitalTwin.Gateway.Mqtt.External;
 using DigitalTwin.Grains.Abstractions.Commands;
 using DigitalTwin.Grains.Abstractions.Telemetry;
 using DigitalTwin.Grains.Abstractions.Vehicles;
@@ -51,6 +52,29 @@ public sealed partial class MqttIngress(
         }
 
         return ApplyAsync(clientVin, topic, target, payload);
+    }
+
+    /// <summary>
+    /// A message the external broker delivered on the gateway's shared subscription. The broker authenticated the car and
+    /// enforced its ACL (<c>docs/operations.md</c>), so the VIN is the topic's; only car-to-cloud topics are applied.
+    /// </summary>
+    /// <param name="target">The topic as <see cref="VehicleTopic.Parse"/> read it (the gateway needed its VIN first).</param>
+    public ValueTask<IngressResult> HandleBrokerPublishAsync(string topic, ParseResult<VehicleTopic> target, ReadOnlySequence<byte> payload)
+    {
+        if (!target.IsSuccess)
+        {
+            return ValueTask.FromResult(Reject(null, topic, target.Error!, target.Detail!, payload, "unknown"));
+        }
+
+        if (target.Value.Kind == VehicleTopicKind.Commands)
+        {
+            // Only a misconfigured subscription brings one here: commands go to cars, not to twins.
+            deadLetters.Add(null, topic, RejectReason.NotAuthorized, "commands are cloud-to-car; the gateway applies car-to-cloud topics only", payload);
+            metrics.Message(KindLabel(target.Value.Kind), "not_authorized");
+            return ValueTask.FromResult(new IngressResult(IngressStatus.NotAuthorized, RejectReason.NotAuthorized));
+        }
+
+        return ApplyAsync(null, topic, target.Value, payload);
     }
 
     /// <summary>
@@ -187,8 +211,33 @@ public sealed partial class MqttIngress(
             return Reject(clientVin, topic, parsed.Error, parsed.Detail, payload, null);
         }
 
+        if (_options.Mode == MqttMode.External)
+        {
+            await ReportBrokerSessionAsync(vin, parsed.Value.Online, receivedAt);
+            return IngressResult.Applied;
+        }
+
         await grains.GetVehicle<IVehicleIngest>(vin).ReportStatus(parsed.Value.Online, receivedAt);
         return IngressResult.Applied;
+    }
+
+    /// <summary>
+    /// Behind an external broker the gateway never sees a car connect or subscribe; the car's status (published when
+    /// it connects, and its Last Will) stands for both. Online opens the car's one broker session on its twin and hands
+    /// it <see cref="IBrokerLink"/>, through which any silo publishes to the broker, so pending commands go out; offline
+    /// closes it, and commands wait again.
+    /// </summary>
+    private async ValueTask ReportBrokerSessionAsync(string vin, bool online, DateTimeOffset at)
+    {
+        var vehicle = grains.GetVehicle<IVehicleConnection>(vin);
+        if (!online)
+        {
+            await vehicle.ConnectionClosed(IBrokerLink.SessionId, at);
+            return;
+        }
+
+        await vehicle.ConnectionOpened(IBrokerLink.SessionId, at);
+        await vehicle.CommandChannelOpened(IBrokerLink.SessionId, grains.GetGrain<IBrokerLink>(0));
     }
 
     private async ValueTask<IngressResult> ApplyCommandAckAsync(string? clientVin, string topic, string vin, ReadOnlySequence<byte> payload)

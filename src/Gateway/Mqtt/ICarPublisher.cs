@@ -1,0 +1,10 @@
+namespace DigitalTwin.Gateway.Mqtt;
+
+/// <summary>
+/// The way out to cars, at QoS 1: the embedded broker's sessions, or the client of the operator's broker
+/// (<c>Mqtt:Mode</c>). <see cref="GatewayOutbox"/> and <see cref="External.BrokerLinkGrain"/> send through it.
+/// </summary>
+public interface ICarPublisher
+{
+    Task PublishAsync(string topic, byte[] payload);
+}
