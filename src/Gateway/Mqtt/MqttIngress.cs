@@ -13,6 +13,7 @@ using DigitalTwin.Gateway.Mqtt.External;
 using DigitalTwin.Grains.Abstractions.Commands;
 using DigitalTwin.Grains.Abstractions.Telemetry;
 using DigitalTwin.Grains.Abstractions.Vehicles;
+using DigitalTwin.Grains.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -26,6 +27,8 @@ namespace DigitalTwin.Gateway.Mqtt;
 public sealed partial class MqttIngress(
     IGrainFactory grains,
     IAcceptedMessageSink accepted,
+    ISignalHistoryWriter history,
+    IOptions<PersistenceOptions> persistence,
     DeadLetterStore deadLetters,
     GatewayMetrics metrics,
     IOptions<MqttOptions> options,
@@ -119,7 +122,7 @@ public sealed partial class MqttIngress(
                 _ => IngressResult.Ignored,
             };
 
-            metrics.Message(kind, Outcome(result.Status));
+            metrics.Message(kind, Outcome(result));
             if (result.Status is IngressStatus.Applied or IngressStatus.Duplicate)
             {
                 metrics.IngestDuration(time.GetElapsedTime(started).TotalMilliseconds, kind);
@@ -182,13 +185,42 @@ public sealed partial class MqttIngress(
             deadLetters.Add(clientVin, topic, rejection.Reason, $"{rejection.Signal}: {rejection.Detail}", payload);
         }
 
-        var applied = await grains.GetVehicle<IVehicleIngest>(vin).ApplyTelemetry(parsed.Value);
+        // Waiting here rather than in the twin keeps the twin free for the car's events (a crash) while its telemetry
+        // waits; the twin checks again, for a twin on another silo whose history is the one behind.
+        var applied = await WaitForHistoryRoomAsync(parsed.Value.Signals.Length)
+            ? await grains.GetVehicle<IVehicleIngest>(vin).ApplyTelemetry(parsed.Value)
+            : ApplyResult.Deferred;
+        if (applied.Outcome == ApplyOutcome.Deferred)
+        {
+            // Not dead-lettered: nothing is wrong with the message; the twin did not take it, and the car sends it again.
+            return new IngressResult(IngressStatus.Failed, RejectReason.Unavailable, "signal history is behind (Persistence:BackpressureTimeout); send it again");
+        }
+
         if (applied.SignalsDropped > 0)
         {
             deadLetters.Add(clientVin, topic, RejectReason.TwinSignalLimit, $"{applied.SignalsDropped} new signal(s) dropped: the twin holds its maximum of distinct signals", payload);
         }
 
         return await ForwardAsync(new AcceptedMessage(vin, VehicleTopicKind.Telemetry, parsed.Value.Seq, applied.Outcome == ApplyOutcome.Duplicate, payload, receivedAt), applied);
+    }
+
+    private async ValueTask<bool> WaitForHistoryRoomAsync(int samples)
+    {
+        if (history.HasRoomFor(samples))
+        {
+            return true;
+        }
+
+        using var timeout = new CancellationTokenSource(persistence.Value.BackpressureTimeout, time);
+        try
+        {
+            await history.WhenRoomForAsync(samples, timeout.Token);
+            return true;
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            return false;
+        }
     }
 
     private async ValueTask<IngressResult> ApplyEventAsync(string? clientVin, string topic, string vin, ReadOnlySequence<byte> payload, DateTimeOffset receivedAt)
@@ -297,8 +329,10 @@ public sealed partial class MqttIngress(
         _ => "commands_ack",
     };
 
-    private static string Outcome(IngressStatus status) => status switch
+    private static string Outcome(IngressResult result) => result.Status switch
     {
+        // Asked to send it again because something downstream (history, Kafka) cannot take it now: the car is slowed down.
+        IngressStatus.Failed when result.Reason == RejectReason.Unavailable => "deferred",
         IngressStatus.Applied => "applied",
         IngressStatus.Duplicate => "duplicate",
         IngressStatus.Ignored => "ignored",
