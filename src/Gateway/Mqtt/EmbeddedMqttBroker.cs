@@ -165,12 +165,7 @@ public sealed partial class EmbeddedMqttBroker(
     /// <summary>Publishes a cloud-to-car message to whoever subscribed to its topic (the car), at QoS 1.</summary>
     public Task DeliverAsync(string topic, byte[] payload)
     {
-        var message = new MqttApplicationMessageBuilder()
-            .WithTopic(topic)
-            .WithPayload(payload)
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-            .WithContentType("application/json")
-            .Build();
+        var message = ICarPublisher.Message(topic, payload);
         return Server.InjectApplicationMessage(new InjectedMqttApplicationMessage(message)
         {
             SenderClientId = OutboxSender,

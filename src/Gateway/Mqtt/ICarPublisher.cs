@@ -1,3 +1,6 @@
+using MQTTnet;
+using MQTTnet.Protocol;
+
 namespace DigitalTwin.Gateway.Mqtt;
 
 /// <summary>
@@ -7,4 +10,12 @@ namespace DigitalTwin.Gateway.Mqtt;
 public interface ICarPublisher
 {
     Task PublishAsync(string topic, byte[] payload);
+
+    /// <summary>How every cloud-to-car message goes out, whichever broker carries it: QoS 1, JSON.</summary>
+    static MqttApplicationMessage Message(string topic, byte[] payload) => new MqttApplicationMessageBuilder()
+        .WithTopic(topic)
+        .WithPayload(payload)
+        .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+        .WithContentType("application/json")
+        .Build();
 }

@@ -85,12 +85,7 @@ public sealed partial class ExternalMqttGateway : BackgroundService, ICarPublish
     {
         await _connected.Task.WaitAsync(PublishWaitsForConnection, _time);
         var client = _client ?? throw new InvalidOperationException("not connected to the MQTT broker");
-        var message = new MqttApplicationMessageBuilder()
-            .WithTopic(topic)
-            .WithPayload(payload)
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-            .WithContentType("application/json")
-            .Build();
+        var message = ICarPublisher.Message(topic, payload);
         var result = await client.PublishAsync(message);
         if (!result.IsSuccess)
         {
