@@ -151,25 +151,40 @@ public sealed partial class ClusterFixture : IAsyncLifetime
     public async Task EnsureFullStrengthAsync()
     {
         var started = new List<SiloProcess>();
-        for (var missing = Size - Live.Count; missing > 0; missing--)
+        for (var attempt = 1; ; attempt++)
         {
-            started.Add(StartSilo());
-        }
+            started.Clear();
+            for (var missing = Size - Live.Count; missing > 0; missing--)
+            {
+                started.Add(StartSilo());
+            }
 
-        try
-        {
-            await Task.WhenAll(started.Select(s => s.Ready)).WaitAsync(StartTimeout);
-        }
-        catch (TimeoutException)
-        {
-            throw new InvalidOperationException(
-                $"Not every silo logged \"{SiloProcess.ReadyLine}\" within {StartTimeout}:{Environment.NewLine}" +
-                string.Join(Environment.NewLine, started.Where(s => !s.Ready.IsCompleted).Select(s => $"{s}:{Environment.NewLine}{s.LogTail()}")));
+            try
+            {
+                await Task.WhenAll(started.Select(s => s.Ready)).WaitAsync(StartTimeout);
+                break;
+            }
+            catch (InvalidOperationException) when (attempt < 3 && started.Any(LostItsPort))
+            {
+                // A free port is picked by binding to port 0 and letting it go; another test process running at the same
+                // time may take it before the silo binds it. That silo exits; another one starts on other ports.
+            }
+            catch (TimeoutException)
+            {
+                throw NotReady(started);
+            }
         }
 
         await WaitUntilActiveAsync(Live, Size, StartTimeout);
         await Poll.UntilAsync(ActiveSilosInTableAsync, n => n == Size, StartTimeout, $"the membership table lists {Size} active silos of {ClusterId}");
+
+        static bool LostItsPort(SiloProcess silo) =>
+            silo.HasExited && silo.LogTail(300).Contains("address already in use", StringComparison.OrdinalIgnoreCase);
     }
+
+    private static InvalidOperationException NotReady(List<SiloProcess> started) => new(
+        $"Not every silo logged \"{SiloProcess.ReadyLine}\" within {StartTimeout}:{Environment.NewLine}" +
+        string.Join(Environment.NewLine, started.Where(s => !s.Ready.IsCompleted).Select(s => $"{s}:{Environment.NewLine}{s.LogTail()}")));
 
     /// <summary>Waits until every one of <paramref name="silos"/> reports <paramref name="expected"/> active silos.</summary>
     public Task WaitUntilActiveAsync(IEnumerable<SiloProcess> silos, int expected, TimeSpan timeout) =>
