@@ -19,6 +19,12 @@ internal sealed class DrainOptionsValidator : IValidateOptions<DrainOptions>
             return ValidateOptionsResult.Fail($"Drain:ReasonCode must be one of {string.Join(", ", Allowed)}, not {options.ReasonCode}");
         }
 
+        if (!string.IsNullOrEmpty(options.ServerReference) && options.ReasonCode == MqttDisconnectReasonCode.ServerShuttingDown)
+        {
+            // MQTT 5 (3.14.2.2.7): a Server Reference goes with "use another server" or "server moved" only.
+            return ValidateOptionsResult.Fail("Drain:ServerReference needs Drain:ReasonCode=UseAnotherServer or ServerMoved");
+        }
+
         if (options.DeregistrationDelay < TimeSpan.Zero || options.DeregistrationDelay > TimeSpan.FromMinutes(5))
         {
             return ValidateOptionsResult.Fail("Drain:DeregistrationDelay must be between 00:00:00 and 00:05:00");
