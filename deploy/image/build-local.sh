@@ -10,6 +10,7 @@
 #      twin shows it over HTTP, then `podman stop` (SIGTERM) drains the silo and it exits 0.
 # Needs root and Debian's podman, runc and mmdebstrap (installed if missing). Heavy: run it by hand, not in CI.
 # Usage: deploy/image/build-local.sh [tag]        (default tag: the base kustomization's newTag)
+#        REUSE_BASES=1 deploy/image/build-local.sh   (keep the Debian and .NET base images of an earlier run)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo=$PWD
@@ -36,12 +37,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# podman as root without systemd: runc, cgroupfs, and an open-files limit no higher than this shell's hard limit (runc
-# cannot raise it; the silo sizes its MQTT capacity from it).
-nofile=$(ulimit -Hn)
+# podman as root without systemd: runc, cgroupfs, and fixed open-files and process limits: podman's defaults for root
+# are higher than runc may set here ("error setting rlimit ... operation not permitted"); 10,000 and 4,096 are accepted.
+# The silo sizes its MQTT capacity from the open-files limit.
 cat >"$work/containers.conf" <<CONF
 [containers]
-default_ulimits = ["nofile=$nofile:$nofile"]
+default_ulimits = ["nofile=10000:10000", "nproc=4096:4096"]
 [engine]
 runtime = "runc"
 cgroup_manager = "cgroupfs"
@@ -52,6 +53,10 @@ export CONTAINERS_CONF=$work/containers.conf
 step() { printf '\n== %s (%s)\n' "$1" "$(date -u +%H:%M:%S)"; }
 started=$(date +%s)
 
+if [ "${REUSE_BASES:-0}" = 1 ] && podman image exists "localhost/digitaltwin/dotnet-sdk:$runtime_version" \
+  && podman image exists "localhost/digitaltwin/dotnet-aspnet:$runtime_version"; then
+  step "reusing the local base images (REUSE_BASES=1)"
+else
 step "Debian $suite root filesystem (mmdebstrap, minbase + the runtime's native dependencies)"
 # InvariantGlobalization is on, so no libicu. libssl3: TLS (MQTT over TLS, PostgreSQL, Kafka); libgssapi-krb5-2:
 # Kerberos for Npgsql if asked; zlib1g, libstdc++6: the runtime and librdkafka; tzdata, ca-certificates.
@@ -81,6 +86,7 @@ CONTAINERFILE
   podman build --quiet -t "localhost/digitaltwin/dotnet-$flavour:$runtime_version" "$work/$flavour" >/dev/null
 done
 rm -rf "$work/sdk" "$work/aspnet"
+fi
 
 step "podman build of ./Dockerfile on the local bases"
 build_started=$(date +%s)
@@ -94,10 +100,12 @@ podman build \
 echo "built $image in $(( $(date +%s) - build_started )) s"
 podman image ls --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep -E "digitaltwin/(silo|dotnet-aspnet|dotnet-sdk|debian)" | sort
 echo "runs as: $(podman image inspect --format '{{.Config.User}}' "$image"), entrypoint: $(podman image inspect --format '{{.Config.Entrypoint}}' "$image")"
-if podman run --rm --entrypoint /bin/sh "$image" -c 'test -d /usr/share/dotnet/sdk'; then
-  echo "FAIL: the runtime image contains an SDK"; exit 1
-fi
-echo "no SDK in the runtime image: /usr/share/dotnet holds $(podman run --rm --entrypoint /bin/sh "$image" -c 'ls /usr/share/dotnet/shared | tr "\n" " "')"
+dotnet_dirs=$(podman run --rm --entrypoint /bin/ls "$image" /usr/share/dotnet /usr/share/dotnet/shared | tr '\n' ' ')
+case " $dotnet_dirs " in
+  *" sdk "*) echo "FAIL: the runtime image contains an SDK: $dotnet_dirs"; exit 1 ;;
+  *" Microsoft.AspNetCore.App "*) echo "no SDK in the runtime image: ls /usr/share/dotnet /usr/share/dotnet/shared -> $dotnet_dirs" ;;
+  *) echo "FAIL: no ASP.NET Core runtime in the image: $dotnet_dirs"; exit 1 ;;
+esac
 
 step "podman run --read-only as uid 10001"
 key=$(head -c 48 /dev/urandom | base64 | tr -d '\n')
@@ -130,11 +138,17 @@ echo "$twin" | grep -q '"Vehicle.Speed":{"value":87.5' || { echo "FAIL: the twin
 metrics=$(curl -s "http://127.0.0.1:$http/metrics" | grep -E '^digitaltwin_mqtt_(sessions|capacity)')
 echo "$metrics"
 
-step "podman stop (SIGTERM): drain and exit"
+step "podman stop (SIGTERM) with a car connected: drain and exit"
+timeout 90 mosquitto_sub -V mqttv5 -h 127.0.0.1 -p "$mqtt" -i "$vin" -u "$vin" -P "$car_token" -d -t "vehicles/$vin/commands" >"$work/sub.log" 2>&1 &
+sub=$!
+for _ in $(seq 1 50); do grep -q SUBACK "$work/sub.log" && break; sleep 0.2; done
 stop_started=$(date +%s%3N)
 podman stop -t 60 "$container" >/dev/null
 echo "stopped in $(( $(date +%s%3N) - stop_started )) ms, exit code $(podman inspect --format '{{.State.ExitCode}}' "$container")"
 podman logs "$container" 2>&1 | grep -E "Drain|drained" | sed 's/^ *//'
+wait $sub || true
+echo "the car (mosquitto_sub -V mqttv5): $(grep -E 'DISCONNECT' "$work/sub.log" | tr '\n' ' ')"
+grep -q "Received DISCONNECT (139)" "$work/sub.log" || { echo "FAIL: the car got no DISCONNECT 0x8B"; exit 1; }
 [ "$(podman inspect --format '{{.State.ExitCode}}' "$container")" = 0 ] || { echo "FAIL: non-zero exit"; exit 1; }
 
 printf '\nOK: %s built and checked in %s s\n' "$image" "$(( $(date +%s) - started ))"
