@@ -316,6 +316,8 @@ public sealed partial class ClusterFixture : IAsyncLifetime
             // As in the Kubernetes manifests, shorter: unready and refusing new cars for a second before the drain
             // disconnects the cars, so a load balancer that polls readiness has dropped the silo by then.
             "--Drain:DeregistrationDelay=00:00:01",
+            // The host's stop budget of the manifests (deploy/base/configmap.yaml), not .NET's default of 30 s.
+            "--shutdownTimeoutSeconds=45",
         };
         settings.AddRange(membership.Select(m => $"--Orleans:Membership:{m.Key}={m.Value}"));
         return settings;
