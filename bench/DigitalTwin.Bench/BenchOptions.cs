@@ -10,9 +10,12 @@ public sealed class BenchOptions
 {
     private const string Description = "The DigitalTwin bench: throughput, latency, memory, flush and crash scenarios (run with dotnet run -c Release --project bench/DigitalTwin.Bench -- [options]).";
 
-    public static readonly string[] SkippableParts = ["twin", "bare", "bare-buffered", "bare-kestrel", "mosquitto", "naive", "latency", "memory", "flush", "crash"];
+    public static readonly string[] SkippableParts = ["twin", "bare", "bare-buffered", "bare-kestrel", "mosquitto", "naive", "latency", "memory", "flush", "crash", "kafka-mqtt", "kafka-in"];
 
     public bool Smoke { get; private init; }
+
+    /// <summary>Runs only the signal history writer against PostgreSQL (<see cref="HistoryBench"/>).</summary>
+    public bool History { get; private init; }
 
     /// <summary>Runs only the connection storm: <see cref="StormCars"/> cars connecting at once to a silo in its own process.</summary>
     public bool Storm { get; private init; }
@@ -21,6 +24,13 @@ public sealed class BenchOptions
 
     /// <summary>Storm without token validation (Development, Mqtt:AllowAnonymous): what the tokens cost.</summary>
     public bool StormAnonymous { get; private init; }
+
+    /// <summary>Runs only the external-broker comparison: the same generator against an embedded silo and one behind Mosquitto.</summary>
+    public bool External { get; private init; }
+
+    public int ExternalCars { get; private init; } = 200;
+
+    public int ExternalMessages { get; private init; } = 200;
 
     /// <summary>Storm over TLS: <c>token</c> (TLS, token in CONNECT) or <c>certificate</c> (mutual TLS, no token); null = plain TCP.</summary>
     public string? StormTls { get; private init; }
@@ -32,6 +42,24 @@ public sealed class BenchOptions
     public IReadOnlySet<string> Skip { get; private init; } = new HashSet<string>();
     public IReadOnlyList<int> TwinCounts { get; private init; } = [10_000, 100_000];
     public bool Twins1M { get; private init; }
+
+    /// <summary>Runs the Kafka scenarios (issue 13) instead of the others: MQTT -> twin -> Kafka, and Kafka -> twins.</summary>
+    public bool Kafka { get; private init; }
+
+    /// <summary>Kafka -> twins: records produced per car (cars x this many in all).</summary>
+    public int KafkaRecordsPerCar { get; private init; } = 50;
+
+    /// <summary>MQTT -> twin -> Kafka: the open-loop rate (msgs/s over all cars) the PUBACK latency is measured at, the same for every mode.</summary>
+    public double KafkaLatencyRate { get; private init; } = 2000;
+
+    /// <summary>MQTT -> twin -> Kafka: when set, a fourth mode, durable with the silo producer's <c>linger.ms</c> at this value.</summary>
+    public int? KafkaLingerMs { get; private init; }
+
+    /// <summary>MQTT -> twin -> Kafka: how often the modes run, interleaved.</summary>
+    public int KafkaRounds { get; private init; } = 1;
+
+    /// <summary>Partitions of the ingest topic <c>vehicle-telemetry-in</c> (and of <c>vehicle-telemetry</c>).</summary>
+    public int KafkaPartitions { get; private init; } = 8;
 
     /// <summary>Crash scenario: crashes, each on a car of its own.</summary>
     public int Crashes { get; private init; } = 1000;
@@ -78,6 +106,15 @@ public sealed class BenchOptions
         ? TimeSpan.FromSeconds(0.5)
         : TimeSpan.FromSeconds(Math.Clamp(Duration.TotalSeconds / 6, 1, 5));
 
+    /// <summary>
+    /// Kafka scenarios: the closed loop's warm-up against a silo process started for it. A fresh process runs tier-0 code
+    /// and compiles its hot paths in the background; on a busy machine its rate was still climbing 17 s into the load.
+    /// </summary>
+    public TimeSpan KafkaWarmup => Smoke ? TimeSpan.FromSeconds(0.5) : TimeSpan.FromSeconds(20);
+
+    /// <summary>Kafka -> twins: records per car applied and committed before the measured burst (twins active, code compiled).</summary>
+    public int KafkaWarmupRecordsPerCar => Smoke ? 2 : 20;
+
     /// <summary>Dirty twins per flush in the snapshot flush scenario.</summary>
     public IReadOnlyList<int> FlushTwinCounts => Smoke ? [1_000] : [10_000, 100_000];
 
@@ -117,6 +154,7 @@ public sealed class BenchOptions
             twinCounts.Add(1_000_000);
         }
 
+        var kafka = result.GetValue(command.Kafka);
         var crashCount = result.GetValue(command.Crashes) ?? (smoke ? 50 : 1000);
         var crashTwinCount = result.GetValue(command.CrashTwins) ?? (smoke ? 500 : 10_000);
         var crashConnectedCount = result.GetValue(command.CrashConnected) ?? Math.Min(crashTwinCount, crashCount + DefaultCrashStreamingCars);
@@ -135,12 +173,16 @@ public sealed class BenchOptions
         return new BenchOptions
         {
             Smoke = smoke,
+            History = result.GetValue(command.History),
             Storm = result.GetValue(command.Storm),
             StormCars = result.GetValue(command.StormCars) ?? (smoke ? 500 : 10_000),
             StormAnonymous = result.GetValue(command.StormAnonymous),
+            External = result.GetValue(command.External),
+            ExternalCars = result.GetValue(command.ExternalCars) ?? (smoke ? 20 : 200),
+            ExternalMessages = result.GetValue(command.ExternalMessages) ?? (smoke ? 20 : 200),
             StormTls = result.GetValue(command.StormTls),
             Cars = result.GetValue(command.Cars) ?? (smoke ? 50 : 1000),
-            Duration = result.GetValue(command.Duration) ?? (smoke ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(30)),
+            Duration = result.GetValue(command.Duration) ?? (smoke ? TimeSpan.FromSeconds(1) : kafka ? TimeSpan.FromSeconds(15) : TimeSpan.FromSeconds(30)),
             QosLevels = result.GetValue(command.Qos) ?? [0, 1],
             Window = result.GetValue(command.Window),
             OutPath = result.GetValue(command.Out)!,
@@ -155,6 +197,12 @@ public sealed class BenchOptions
             CrashSseClients = crashSseCount,
             CrashBackgroundRate = result.GetValue(command.CrashRate) ?? (smoke ? 200 : 2000),
             CrashStore = result.GetValue(command.CrashStore)!,
+            Kafka = kafka,
+            KafkaRecordsPerCar = result.GetValue(command.KafkaRecords) ?? (smoke ? 20 : 50),
+            KafkaLatencyRate = result.GetValue(command.KafkaRate) ?? (smoke ? 200 : 2000),
+            KafkaPartitions = result.GetValue(command.KafkaPartitions) ?? 8,
+            KafkaRounds = result.GetValue(command.KafkaRounds) ?? 1,
+            KafkaLingerMs = result.GetValue(command.KafkaLinger),
         };
     }
 
@@ -171,6 +219,11 @@ public sealed class BenchOptions
         public Option<bool> Smoke { get; } = new("--smoke") { Description = "1.5 s per scenario, 50 cars, 1,000 twins: proves the bench still runs" };
 
         public Option<int?> Cars { get; } = PositiveIntOption("--cars", "N", "connected cars (default 1000; smoke 50)");
+
+        public Option<bool> History { get; } = new("--history")
+        {
+            Description = "only the signal history writer: rows/s into a durable PostgreSQL of its own, 10 rounds of 200,000 samples, then a replay (smoke: 2 rounds of 20,000)",
+        };
 
         public Option<bool> Storm { get; } = new("--storm")
         {
@@ -190,6 +243,15 @@ public sealed class BenchOptions
         {
             Description = "the storm without token validation (Development, Mqtt:AllowAnonymous=true), to see what tokens cost",
         };
+
+        public Option<bool> External { get; } = new("--external")
+        {
+            Description = "only the external-broker comparison: --external-cars cars publish --external-messages telemetry documents each at QoS 1 to a silo's embedded broker, then through Mosquitto to a silo in Mqtt:Mode=External",
+        };
+
+        public Option<int?> ExternalCars { get; } = PositiveIntOption("--external-cars", "N", "cars of the external-broker comparison (default 200; smoke 20)");
+
+        public Option<int?> ExternalMessages { get; } = PositiveIntOption("--external-messages", "N", "telemetry documents per car in the external-broker comparison (default 200; smoke 20)");
 
         public Option<TimeSpan?> Duration { get; } = new("--duration")
         {
@@ -313,6 +375,35 @@ public sealed class BenchOptions
             CustomParser = r => r.Tokens[0].Value is "postgres" or "memory" ? r.Tokens[0].Value : Bad<string>(r, "--crash-store takes postgres or memory"),
         };
 
+        public Option<bool> Kafka { get; } = new("--kafka")
+        {
+            Description = "run only the Kafka scenarios (issue 13), against librdkafka's mock cluster: MQTT -> twin -> Kafka with Kafka off, on and durable; Kafka -> twins with one and two silos (default 15 s per scenario)",
+        };
+
+        public Option<int?> KafkaRecords { get; } = PositiveIntOption("--kafka-records", "N", "Kafka -> twins: records per car in the burst, cars x N in all (default 50; smoke 20)");
+
+        public Option<double?> KafkaRate { get; } = new("--kafka-rate")
+        {
+            Description = "MQTT -> twin -> Kafka: open-loop msgs/s the PUBACK latency is measured at, the same in every mode (default 2000; smoke 200)",
+            HelpName = "R",
+            CustomParser = r => ParseDouble(r) is { } rate
+                ? rate > 0 ? rate : Bad<double?>(r, "--kafka-rate must be above 0 msgs/s")
+                : null,
+        };
+
+        public Option<int?> KafkaRounds { get; } = PositiveIntOption("--kafka-rounds", "N", "MQTT -> twin -> Kafka: rounds of the modes, interleaved (default 1)");
+
+        public Option<int?> KafkaLinger { get; } = new("--kafka-linger")
+        {
+            Description = "MQTT -> twin -> Kafka: also a durable mode with the silo producer's linger.ms at MS (Kafka:Producer:linger.ms; the silo's default is 5)",
+            HelpName = "MS",
+            CustomParser = r => int.TryParse(r.Tokens[0].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var ms)
+                ? ms
+                : Bad<int?>(r, "--kafka-linger takes a whole number of milliseconds"),
+        };
+
+        public Option<int?> KafkaPartitions { get; } = PositiveIntOption("--kafka-partitions", "N", "partitions of vehicle-telemetry-in and vehicle-telemetry (default 8)");
+
         // Set by the bench on the child process that measures memory; not for people.
         public Option<int?> MemoryChild { get; } = PositiveIntOption("--memory-child", "N", "memory child: twins to activate", hidden: true);
 
@@ -331,8 +422,9 @@ public sealed class BenchOptions
         {
             Root = new RootCommand(Description)
             {
-                Smoke, Storm, StormCars, StormTls, StormAnonymous, Cars, Duration, Qos, Window, Out, Skip, Twins, Twins1M,
-                Crashes, CrashTwins, CrashConnected, CrashSse, CrashRate, CrashStore, MemoryChild, MemoryHistory,
+                Smoke, History, Storm, StormCars, StormTls, StormAnonymous, External, ExternalCars, ExternalMessages, Cars, Duration, Qos, Window, Out, Skip, Twins, Twins1M,
+                Crashes, CrashTwins, CrashConnected, CrashSse, CrashRate, CrashStore, Kafka, KafkaRecords, KafkaRate, KafkaRounds, KafkaLinger, KafkaPartitions,
+                MemoryChild, MemoryHistory,
             };
             Root.Options.Remove(Root.Options.OfType<VersionOption>().Single());
         }

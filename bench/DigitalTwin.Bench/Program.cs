@@ -43,6 +43,21 @@ public static class Program
             }
 
             var command = "dotnet run -c Release --project bench/DigitalTwin.Bench -- " + string.Join(' ', args);
+            if (options.History)
+            {
+                return await new HistoryBench(options, command.TrimEnd(), Console.Out).RunAsync(cancel.Token);
+            }
+
+            if (options.Kafka)
+            {
+                return await new KafkaBench(options, command.TrimEnd(), Console.Out).RunAsync(cancel.Token);
+            }
+
+            if (options.External)
+            {
+                return await new ExternalBench(options, command.TrimEnd(), Console.Out).RunAsync(cancel.Token);
+            }
+
             if (options.Storm)
             {
                 return await new StormBench(options, command.TrimEnd(), Console.Out).RunAsync(cancel.Token);

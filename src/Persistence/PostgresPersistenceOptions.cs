@@ -47,8 +47,10 @@ public sealed class PostgresPersistenceOptions
     public TimeSpan HistoryCleanupInterval { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>
-    /// The documented bound of the history buffer, in samples. Beyond it new samples are dropped and counted, so an
-    /// outage costs history, never the silo's memory.
+    /// The documented bound of the history buffer, in samples. Once 95% of it wait, telemetry waits too (up to
+    /// <c>Persistence:BackpressureTimeout</c>, then the car is told to send it again), so an acknowledged sample is never
+    /// dropped and an outage costs neither history nor the silo's memory. Samples beyond the bound itself would be
+    /// dropped and counted; the last twentieth is headroom so that this does not happen.
     /// </summary>
     [Range(1, 100_000_000, ErrorMessage = "Persistence:MaxPendingHistoryRows must be between 1 and 100000000")]
     public int MaxPendingHistoryRows { get; set; } = 1_000_000;

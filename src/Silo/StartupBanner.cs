@@ -1,4 +1,5 @@
 using DigitalTwin.Gateway.Mqtt;
+using DigitalTwin.Gateway.Mqtt.External;
 using DigitalTwin.Persistence;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -10,7 +11,7 @@ namespace DigitalTwin.Silo;
 internal sealed partial class StartupBanner(
     IHostApplicationLifetime lifetime,
     IServer server,
-    EmbeddedMqttBroker broker,
+    IServiceProvider services,
     IOptions<SiloOptions> silo,
     IHostEnvironment environment,
     IConfiguration configuration,
@@ -22,6 +23,13 @@ internal sealed partial class StartupBanner(
         {
             var urls = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
             var storage = configuration.IsPostgresConfigured() ? "PostgreSQL" : "in-memory";
+            if (services.GetService<ExternalMqttGateway>() is { } external)
+            {
+                LogExternal(logger, external.Broker, external.ClientId, string.Join(", ", urls), silo.Value.Clustering, silo.Value.SiloPort, silo.Value.GatewayPort, storage, environment.EnvironmentName);
+                return;
+            }
+
+            var broker = services.GetRequiredService<EmbeddedMqttBroker>();
             LogListening(logger, broker.Listeners, broker.Capacity?.MaxConnections ?? 0, string.Join(", ", urls), silo.Value.Clustering, silo.Value.SiloPort, silo.Value.GatewayPort, storage, environment.EnvironmentName);
         });
         return Task.CompletedTask;
@@ -32,4 +40,9 @@ internal sealed partial class StartupBanner(
     [LoggerMessage(Level = LogLevel.Information,
         Message = "DigitalTwin silo ready: MQTT (embedded) on {MqttListeners} for up to {MaxConnections} cars, HTTP on {Urls}, Orleans {Clustering} clustering on silo port {SiloPort} and gateway port {GatewayPort}, storage {Storage}, environment {Environment}")]
     private static partial void LogListening(ILogger logger, string mqttListeners, int maxConnections, string urls, string clustering, int siloPort, int gatewayPort, string storage, string environment);
+
+    // "ready" means the host started; the broker connection comes up on its own and /readyz says when it has.
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "DigitalTwin silo ready: MQTT (external) through the broker {Broker} as client {ClientId}, HTTP on {Urls}, Orleans {Clustering} clustering on silo port {SiloPort} and gateway port {GatewayPort}, storage {Storage}, environment {Environment}")]
+    private static partial void LogExternal(ILogger logger, string broker, string clientId, string urls, string clustering, int siloPort, int gatewayPort, string storage, string environment);
 }

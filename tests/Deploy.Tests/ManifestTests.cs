@@ -14,8 +14,7 @@ namespace DigitalTwin.Deploy.Tests;
 /// </summary>
 public sealed class ManifestTests
 {
-    /// <summary>The contract's <c>Mqtt:Mode</c> for a silo behind an operator's broker (CONTRACT.md section 4).</summary>
-    private const string ExternalMode = "External";
+    private const string ExternalMode = nameof(MqttMode.External);
 
     public static TheoryData<string> Overlays => [.. Kubectl.Overlays];
 

@@ -15,9 +15,6 @@ public sealed class SettingsTests
 
     public static TheoryData<string> Overlays => [.. Kubectl.Overlays];
 
-    /// <summary>True until the external-broker mode (<c>MqttMode.External</c>) is merged; then Mqtt:Mode=External binds too.</summary>
-    private static bool ExternalModePending => !Enum.IsDefined(typeof(MqttMode), "External");
-
     [KubectlTheory]
     [MemberData(nameof(Overlays))]
     public void Every_setting_names_a_real_option_and_binds_to_its_type(string overlay)
@@ -26,10 +23,6 @@ public sealed class SettingsTests
         var settings = rendered.Config.Data
             .Concat(rendered.SiloContainer.Env.Where(e => e.Value is not null).Select(e => KeyValuePair.Create(e.Name, e.Value)))
             .Where(s => !HostKeys.Contains(s.Key))
-            // Mqtt:External:* are the contract's keys (section 4) for the external-broker mode, whose options class is
-            // being built on its own branch; they are checked against the contract's names in ManifestTests.
-            .Where(s => !s.Key.StartsWith("Mqtt__External__", StringComparison.Ordinal))
-            .Where(s => s.Key != "Mqtt__Mode" || Enum.IsDefined(typeof(MqttMode), s.Value) || !ExternalModePending)
             .ToDictionary(s => s.Key.Replace("__", ":", StringComparison.Ordinal), s => (string?)s.Value);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         Action<BinderOptions> strict = o => o.ErrorOnUnknownConfiguration = true;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using DigitalTwin.Security;
 using DigitalTwin.Silo;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace DigitalTwin.EndToEnd.Tests;
@@ -46,7 +47,8 @@ public sealed class StartupValidationTests
     [InlineData("--Mqtt:MaxPayloadBytes=10", "Mqtt:MaxPayloadBytes must be between")]
     [InlineData("--Persistence:FlushInterval=00:00:00", "Persistence:FlushInterval must be between")]
     [InlineData("--Orleans:Clustering=Zookeeper", "Orleans:Clustering must be")]
-    [InlineData("--Mqtt:Mode=1", "Mqtt:Mode must be Embedded")]
+    [InlineData("--Mqtt:Mode=7", "Mqtt:Mode must be Embedded or External")]
+    [InlineData("--Mqtt:Mode=External", "Mqtt:External:Host must name the broker")]
     [InlineData("--Mqtt:MaxConnections=0", "Mqtt:MaxConnections must be between")]
     [InlineData("--Mqtt:ConnectTimeout=00:00:00", "Mqtt:ConnectTimeout must be between")]
     [InlineData("--Mqtt:ConnectRate:PerAddress=-1", "Mqtt:ConnectRate:PerAddress must be 0")]
@@ -62,6 +64,47 @@ public sealed class StartupValidationTests
         var ex = await StartFailsAsync("--environment=Development", "--Auth:SigningKey=a-test-secret-that-is-long-enough-0123456", setting);
 
         Assert.Contains(message, ex.Message);
+    }
+
+    [Theory]
+    [InlineData("--Mqtt:External:Port=0", "Mqtt:External:Port must be between 1 and 65535")]
+    [InlineData("--Mqtt:External:Group=a/b", "Mqtt:External:Group must be a non-empty name without")]
+    [InlineData("--Mqtt:External:Group=", "Mqtt:External:Group must be a non-empty name")]
+    [InlineData("--Mqtt:External:InstanceName=two words here", "Mqtt:External:ClientIdPrefix and Mqtt:External:InstanceName make the client id")]
+    [InlineData("--Mqtt:External:Password=secret", "Mqtt:External:Password is set without Mqtt:External:Username")]
+    [InlineData("--Mqtt:External:SessionExpiry=00:00:00", "Mqtt:External:SessionExpiry must be at least 00:00:01")]
+    [InlineData("--Mqtt:External:ReceiveMaximum=0", "Mqtt:External:ReceiveMaximum must be between 1 and 65535")]
+    [InlineData("--Mqtt:External:ReceiveMaximum=70000", "Mqtt:External:ReceiveMaximum must be between 1 and 65535")]
+    [InlineData("--Mqtt:External:Concurrency=0", "Mqtt:External:Concurrency must be between 1 and 4096")]
+    [InlineData("--Mqtt:External:RetryFor=-00:00:01", "Mqtt:External:RetryFor must be between")]
+    [InlineData("--Mqtt:External:KeepAlive=00:00:00", "Mqtt:External:KeepAlive must be between")]
+    [InlineData("--Mqtt:External:ReconnectDelay=00:01:00", "Mqtt:External:ReconnectDelay must be at least 10 ms and at most Mqtt:External:MaxReconnectDelay")]
+    [InlineData("--Mqtt:External:Tls:CaPath=/nonexistent/ca.crt", "Mqtt:External:Tls:Enabled must be true")]
+    [InlineData("--Mqtt:External:Tls:Enabled=true|--Mqtt:External:Tls:CaPath=/nonexistent/ca.crt", "Mqtt:External:Tls:CaPath: no file at")]
+    [InlineData("--Mqtt:External:Tls:Enabled=true|--Mqtt:External:Tls:CertificatePath=/nonexistent/silo.crt", "Mqtt:External:Tls:CertificatePath and Mqtt:External:Tls:KeyPath go together")]
+    /// <param name="settings">One or more settings, separated by <c>|</c>.</param>
+    public async Task A_bad_external_broker_value_names_its_key(string settings, string message)
+    {
+        var ex = await StartFailsAsync(
+            ["--environment=Development", "--Auth:SigningKey=a-test-secret-that-is-long-enough-0123456", "--Mqtt:Mode=External", "--Mqtt:External:Host=127.0.0.1", .. settings.Split('|')]);
+
+        Assert.Contains(message, ex.Message);
+    }
+
+    [Fact]
+    public async Task External_mode_ignores_the_embedded_listener_settings()
+    {
+        // Mqtt:Port=0 without TLS stops an embedded silo ("would not listen at all"); a silo behind a broker listens for no car.
+        await using var app = SiloHost.Build(
+        [
+            "--urls=http://127.0.0.1:0", "--Logging:LogLevel:Default=None", "--environment=Development",
+            "--Auth:SigningKey=a-test-secret-that-is-long-enough-0123456",
+            "--Mqtt:Mode=External", "--Mqtt:External:Host=127.0.0.1", "--Mqtt:Port=0",
+        ]);
+        var options = app.Services.GetRequiredService<IOptions<DigitalTwin.Gateway.Mqtt.MqttOptions>>().Value;
+
+        Assert.Equal(DigitalTwin.Gateway.Mqtt.MqttMode.External, options.Mode);
+        Assert.Null(app.Services.GetService<DigitalTwin.Gateway.Mqtt.EmbeddedMqttBroker>());
     }
 
     [Fact]
@@ -85,7 +128,7 @@ public sealed class StartupValidationTests
     }
 
     [Theory]
-    [InlineData("--Mqtt:Mode=External", "'External' at 'Mqtt:Mode'")]
+    [InlineData("--Mqtt:Mode=Cloud", "'Cloud' at 'Mqtt:Mode'")]
     [InlineData("--Mqtt:Port=abc", "'abc' at 'Mqtt:Port'")]
     [InlineData("--Mqtt:Tls:ClientCertificateMode=Sometimes", "'Sometimes' at 'Mqtt:Tls:ClientCertificateMode'")]
     public async Task A_value_of_the_wrong_type_gets_one_line_that_names_its_key(string setting, string named)

@@ -25,6 +25,9 @@ public sealed class ClusterFixture : IAsyncLifetime
     /// <summary>The domain clock of every grain in this cluster; tests move it forward, never back.</summary>
     public static FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
 
+    /// <summary>The history every grain of this cluster appends to; a test may close it to play a full one.</summary>
+    internal static GatedHistoryWriter History { get; private set; } = null!;
+
     /// <summary>What every grain of this cluster handed to the change feed.</summary>
     internal static RecordingChangeFeed ChangeFeed { get; } = new();
 
@@ -46,6 +49,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         public void Configure(ISiloBuilder siloBuilder)
         {
             siloBuilder.Services.AddInMemoryStorage();
+            siloBuilder.Services.AddSingleton<ISignalHistoryWriter>(provider => History = new GatedHistoryWriter(provider.GetRequiredService<InMemorySignalHistory>()));
             siloBuilder.Services.AddSingleton<IVehicleChangeFeed>(ChangeFeed);
             siloBuilder.Services.AddOptions<CrashDetectionOptions>();
             siloBuilder.Services.AddOptions<CommandPolicyOptions>();

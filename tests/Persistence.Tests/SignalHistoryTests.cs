@@ -272,6 +272,58 @@ public sealed class SignalHistoryTests(PostgresFixture postgres) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task Telemetry_finds_no_room_once_all_but_a_twentieth_of_the_bound_waits_and_room_again_once_it_is_written()
+    {
+        await using var harness = Harness.Create(_connectionString, o => o.MaxPendingHistoryRows = 100);
+        var vin = TestVins.Next();
+        Assert.True(harness.HistoryWriter.HasRoomFor(95));
+
+        for (var i = 0; i < 90; i++)
+        {
+            Assert.True(harness.HistoryWriter.Append(new SignalHistoryRow(vin, "Vehicle.Speed", T0.AddMilliseconds(i), SignalValue.FromNumber(i))));
+        }
+
+        Assert.True(harness.HistoryWriter.HasRoomFor(5));
+        Assert.False(harness.HistoryWriter.HasRoomFor(6));
+        var waiting = harness.HistoryWriter.WhenRoomForAsync(6, CancellationToken.None).AsTask();
+        Assert.False(waiting.IsCompleted);
+
+        await harness.HistoryFlusher.FlushAsync(CancellationToken.None);
+
+        await waiting.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(harness.HistoryWriter.HasRoomFor(95));
+        Assert.Equal(0, harness.Metrics.HistoryRowsDropped);
+    }
+
+    [Fact]
+    public async Task Waiting_for_room_while_the_database_is_away_ends_when_cancelled_and_drops_nothing()
+    {
+        await using var proxy = TcpProxy.To(_connectionString);
+        await using var harness = Harness.Create(proxy.Route(_connectionString) + ";Timeout=2", o => o.MaxPendingHistoryRows = 20);
+        var vin = TestVins.Next();
+        proxy.Cut();
+        await harness.HistoryFlusher.StartAsync(CancellationToken.None);
+        for (var i = 0; i < 19; i++)
+        {
+            harness.HistoryWriter.Append(new SignalHistoryRow(vin, "Vehicle.Speed", T0.AddMilliseconds(i), SignalValue.FromNumber(i)));
+        }
+
+        using var giveUp = new CancellationTokenSource();
+        var waiting = harness.HistoryWriter.WhenRoomForAsync(1, giveUp.Token).AsTask();
+        await Eventually.TrueAsync(() => harness.Metrics.HistoryWriteFailures >= 1, "a history write has failed");
+        Assert.False(waiting.IsCompleted);
+
+        await giveUp.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
+
+        proxy.Restore();
+        await Eventually.TrueAsync(() => harness.HistoryWriter.PendingCount == 0, "the backlog is written");
+        await harness.HistoryFlusher.StopAsync(CancellationToken.None);
+        Assert.Equal(0, harness.Metrics.HistoryRowsDropped);
+        Assert.Equal(19L, await Sql.ScalarAsync<long>(_connectionString, "SELECT count(*) FROM signal_history WHERE vin = $1", vin));
+    }
+
+    [Fact]
     public async Task History_appended_while_the_database_is_away_arrives_once_and_only_once_when_it_returns()
     {
         await using var proxy = TcpProxy.To(_connectionString);

@@ -22,6 +22,9 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _kafkaConsumed;
     private readonly Counter<long> _kafkaCommits;
     private readonly Histogram<double> _kafkaCommitLag;
+    private readonly Counter<long> _externalConnections;
+    private readonly Counter<long> _externalRetries;
+    private readonly Counter<long> _externalPublishes;
 
     public GatewayMetrics(IMeterFactory meterFactory)
     {
@@ -37,6 +40,10 @@ public sealed class GatewayMetrics
         _kafkaProduceDuration = meter.CreateHistogram<double>("digitaltwin.kafka.produce.duration", "ms", "From handing a record to the producer to Kafka acknowledging it (acks=all)");
         _kafkaConsumed = meter.CreateCounter<long>("digitaltwin.kafka.consumed", "{record}", "Ingest records by topic and outcome: applied, duplicate, rejected or ignored (dead-lettered), gave_up (dead-lettered after Kafka:Ingest:MaxAttempts), retried");
         _kafkaCommits = meter.CreateCounter<long>("digitaltwin.kafka.commits", "{commit}", "Offset commits of the ingest consumer by outcome: committed, failed, not_durable (twins not flushed yet: tried again), rewound (a twin lost what it applied: read again)");
+        _externalConnections = meter.CreateCounter<long>("digitaltwin.mqtt.external.connections", "{connection}",
+            "Connections to the external broker (Mqtt:Mode=External) by result: connected, refused, failed, lost, redelivery (the gateway reconnected so that the broker delivers again what the twins could not apply)");
+        _externalRetries = meter.CreateCounter<long>("digitaltwin.mqtt.external.retries", "{retry}", "Messages from the external broker tried again because their twin could not apply them (Mqtt:External:RetryFor)");
+        _externalPublishes = meter.CreateCounter<long>("digitaltwin.mqtt.external.publishes", "{message}", "Cloud-to-car messages published to the external broker by outcome: published, refused");
         _kafkaCommitLag = meter.CreateHistogram<double>("digitaltwin.kafka.commit.lag", "ms", "From reading the oldest record a commit covers to committing its offset");
     }
 
@@ -58,6 +65,16 @@ public sealed class GatewayMetrics
         _meter.CreateObservableGauge("digitaltwin.mqtt.sockets", sockets, "{socket}", "MQTT sockets open, CONNECT or not");
         _meter.CreateObservableGauge("digitaltwin.mqtt.capacity", capacity, "{session}", "Mqtt:MaxConnections in force (derived from the open-files limit unless set)");
     }
+
+    /// <summary>Whether the gateway is connected to the external broker (1) or not (0), read when metrics are collected.</summary>
+    public void ObserveExternalBroker(Func<int> connected) =>
+        _meter.CreateObservableGauge("digitaltwin.mqtt.external.connected", connected, "{connection}", "1 while the gateway is connected and subscribed to the external broker, 0 otherwise");
+
+    public void ExternalConnection(string result) => _externalConnections.Add(1, new KeyValuePair<string, object?>("result", result));
+
+    public void ExternalRetry() => _externalRetries.Add(1);
+
+    public void ExternalPublish(string outcome) => _externalPublishes.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
     public void IngestDuration(double milliseconds, string topicKind) =>
         _ingestDuration.Record(milliseconds, new KeyValuePair<string, object?>("topic", topicKind));

@@ -29,7 +29,7 @@ public sealed partial class EmbeddedMqttBroker(
     ConnectionGuard guard,
     [FromKeyedServices(ConnectionGuard.ClockKey)] TimeProvider clock,
     GatewayMetrics metrics,
-    ILogger<EmbeddedMqttBroker> logger) : IHostedService, IAsyncDisposable
+    ILogger<EmbeddedMqttBroker> logger) : IHostedService, IAsyncDisposable, ICarPublisher
 {
     private const string VinItem = "dt.vin";
     private const string SessionItem = "dt.session";
@@ -165,18 +165,15 @@ public sealed partial class EmbeddedMqttBroker(
     /// <summary>Publishes a cloud-to-car message to whoever subscribed to its topic (the car), at QoS 1.</summary>
     public Task DeliverAsync(string topic, byte[] payload)
     {
-        var message = new MqttApplicationMessageBuilder()
-            .WithTopic(topic)
-            .WithPayload(payload)
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-            .WithContentType("application/json")
-            .Build();
+        var message = ICarPublisher.Message(topic, payload);
         return Server.InjectApplicationMessage(new InjectedMqttApplicationMessage(message)
         {
             SenderClientId = OutboxSender,
             CustomSessionItems = new Dictionary<object, object> { [OutboxMarker] = true },
         });
     }
+
+    Task ICarPublisher.PublishAsync(string topic, byte[] payload) => DeliverAsync(topic, payload);
 
     private async Task OnInterceptingPublishAsync(InterceptingPublishEventArgs e)
     {

@@ -11,7 +11,7 @@ namespace DigitalTwin.Gateway.Mqtt;
 /// </summary>
 public sealed partial class GatewayOutbox(
     IGrainFactory grains,
-    EmbeddedMqttBroker broker,
+    ICarPublisher publisher,
     ILogger<GatewayOutbox> logger) : ICarLink, IHostedService
 {
     private ICarLink? _reference;
@@ -39,7 +39,7 @@ public sealed partial class GatewayOutbox(
     {
         try
         {
-            await broker.DeliverAsync(message.Topic, message.ToPayload());
+            await publisher.PublishAsync(message.Topic, message.ToPayload());
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -9,9 +9,11 @@ using DigitalTwin.Contract.Telemetry;
 using DigitalTwin.Contract.Topics;
 using DigitalTwin.Gateway.DeadLetters;
 using DigitalTwin.Gateway.Diagnostics;
+using DigitalTwin.Gateway.Mqtt.External;
 using DigitalTwin.Grains.Abstractions.Commands;
 using DigitalTwin.Grains.Abstractions.Telemetry;
 using DigitalTwin.Grains.Abstractions.Vehicles;
+using DigitalTwin.Grains.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -25,6 +27,8 @@ namespace DigitalTwin.Gateway.Mqtt;
 public sealed partial class MqttIngress(
     IGrainFactory grains,
     IAcceptedMessageSink accepted,
+    ISignalHistoryWriter history,
+    IOptions<PersistenceOptions> persistence,
     DeadLetterStore deadLetters,
     GatewayMetrics metrics,
     IOptions<MqttOptions> options,
@@ -51,6 +55,29 @@ public sealed partial class MqttIngress(
         }
 
         return ApplyAsync(clientVin, topic, target, payload);
+    }
+
+    /// <summary>
+    /// A message the external broker delivered on the gateway's shared subscription. The broker authenticated the car and
+    /// enforced its ACL (<c>docs/operations.md</c>), so the VIN is the topic's; only car-to-cloud topics are applied.
+    /// </summary>
+    /// <param name="target">The topic as <see cref="VehicleTopic.Parse"/> read it (the gateway needed its VIN first).</param>
+    public ValueTask<IngressResult> HandleBrokerPublishAsync(string topic, ParseResult<VehicleTopic> target, ReadOnlySequence<byte> payload)
+    {
+        if (!target.IsSuccess)
+        {
+            return ValueTask.FromResult(Reject(null, topic, target.Error!, target.Detail!, payload, "unknown"));
+        }
+
+        if (target.Value.Kind == VehicleTopicKind.Commands)
+        {
+            // Only a misconfigured subscription brings one here: commands go to cars, not to twins.
+            deadLetters.Add(null, topic, RejectReason.NotAuthorized, "commands are cloud-to-car; the gateway applies car-to-cloud topics only", payload);
+            metrics.Message(KindLabel(target.Value.Kind), "not_authorized");
+            return ValueTask.FromResult(new IngressResult(IngressStatus.NotAuthorized, RejectReason.NotAuthorized));
+        }
+
+        return ApplyAsync(null, topic, target.Value, payload);
     }
 
     /// <summary>
@@ -95,7 +122,7 @@ public sealed partial class MqttIngress(
                 _ => IngressResult.Ignored,
             };
 
-            metrics.Message(kind, Outcome(result.Status));
+            metrics.Message(kind, Outcome(result));
             if (result.Status is IngressStatus.Applied or IngressStatus.Duplicate)
             {
                 metrics.IngestDuration(time.GetElapsedTime(started).TotalMilliseconds, kind);
@@ -158,13 +185,42 @@ public sealed partial class MqttIngress(
             deadLetters.Add(clientVin, topic, rejection.Reason, $"{rejection.Signal}: {rejection.Detail}", payload);
         }
 
-        var applied = await grains.GetVehicle<IVehicleIngest>(vin).ApplyTelemetry(parsed.Value);
+        // Waiting here rather than in the twin keeps the twin free for the car's events (a crash) while its telemetry
+        // waits; the twin checks again, for a twin on another silo whose history is the one behind.
+        var applied = await WaitForHistoryRoomAsync(parsed.Value.Signals.Length)
+            ? await grains.GetVehicle<IVehicleIngest>(vin).ApplyTelemetry(parsed.Value)
+            : ApplyResult.Deferred;
+        if (applied.Outcome == ApplyOutcome.Deferred)
+        {
+            // Not dead-lettered: nothing is wrong with the message; the twin did not take it, and the car sends it again.
+            return new IngressResult(IngressStatus.Failed, RejectReason.Unavailable, "signal history is behind (Persistence:BackpressureTimeout); send it again");
+        }
+
         if (applied.SignalsDropped > 0)
         {
             deadLetters.Add(clientVin, topic, RejectReason.TwinSignalLimit, $"{applied.SignalsDropped} new signal(s) dropped: the twin holds its maximum of distinct signals", payload);
         }
 
         return await ForwardAsync(new AcceptedMessage(vin, VehicleTopicKind.Telemetry, parsed.Value.Seq, applied.Outcome == ApplyOutcome.Duplicate, payload, receivedAt), applied);
+    }
+
+    private async ValueTask<bool> WaitForHistoryRoomAsync(int samples)
+    {
+        if (history.HasRoomFor(samples))
+        {
+            return true;
+        }
+
+        using var timeout = new CancellationTokenSource(persistence.Value.BackpressureTimeout, time);
+        try
+        {
+            await history.WhenRoomForAsync(samples, timeout.Token);
+            return true;
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            return false;
+        }
     }
 
     private async ValueTask<IngressResult> ApplyEventAsync(string? clientVin, string topic, string vin, ReadOnlySequence<byte> payload, DateTimeOffset receivedAt)
@@ -187,8 +243,33 @@ public sealed partial class MqttIngress(
             return Reject(clientVin, topic, parsed.Error, parsed.Detail, payload, null);
         }
 
+        if (_options.Mode == MqttMode.External)
+        {
+            await ReportBrokerSessionAsync(vin, parsed.Value.Online, receivedAt);
+            return IngressResult.Applied;
+        }
+
         await grains.GetVehicle<IVehicleIngest>(vin).ReportStatus(parsed.Value.Online, receivedAt);
         return IngressResult.Applied;
+    }
+
+    /// <summary>
+    /// Behind an external broker the gateway never sees a car connect or subscribe; the car's status (published when
+    /// it connects, and its Last Will) stands for both. Online opens the car's one broker session on its twin and hands
+    /// it <see cref="IBrokerLink"/>, through which any silo publishes to the broker, so pending commands go out; offline
+    /// closes it, and commands wait again.
+    /// </summary>
+    private async ValueTask ReportBrokerSessionAsync(string vin, bool online, DateTimeOffset at)
+    {
+        var vehicle = grains.GetVehicle<IVehicleConnection>(vin);
+        if (!online)
+        {
+            await vehicle.ConnectionClosed(IBrokerLink.SessionId, at);
+            return;
+        }
+
+        await vehicle.ConnectionOpened(IBrokerLink.SessionId, at);
+        await vehicle.CommandChannelOpened(IBrokerLink.SessionId, grains.GetGrain<IBrokerLink>(0));
     }
 
     private async ValueTask<IngressResult> ApplyCommandAckAsync(string? clientVin, string topic, string vin, ReadOnlySequence<byte> payload)
@@ -248,8 +329,10 @@ public sealed partial class MqttIngress(
         _ => "commands_ack",
     };
 
-    private static string Outcome(IngressStatus status) => status switch
+    private static string Outcome(IngressResult result) => result.Status switch
     {
+        // Asked to send it again because something downstream (history, Kafka) cannot take it now: the car is slowed down.
+        IngressStatus.Failed when result.Reason == RejectReason.Unavailable => "deferred",
         IngressStatus.Applied => "applied",
         IngressStatus.Duplicate => "duplicate",
         IngressStatus.Ignored => "ignored",

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using DigitalTwin.Gateway.Mqtt.External;
 
 namespace DigitalTwin.Gateway.Mqtt;
 
@@ -72,6 +73,9 @@ public sealed class MqttOptions
     public MqttConnectRateOptions ConnectRate { get; set; } = new();
 
     public MqttFlappingOptions Flapping { get; set; } = new();
+
+    /// <summary>The operator's broker, used when <see cref="Mode"/> is <see cref="MqttMode.External"/>.</summary>
+    public MqttExternalOptions External { get; set; } = new();
 }
 
 /// <summary>

@@ -1,3 +1,4 @@
+using DigitalTwin.Gateway.Mqtt.External;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -15,6 +16,13 @@ public sealed class MqttOptionsValidator(IHostEnvironment environment) : IValida
         if (!Enum.IsDefined(options.Mode))
         {
             return ValidateOptionsResult.Fail($"Mqtt:Mode must be {string.Join(" or ", Enum.GetNames<MqttMode>())}, not {(int)options.Mode}");
+        }
+
+        if (options.Mode == MqttMode.External)
+        {
+            // The embedded broker's listener, TLS and connection settings do not apply: the silo listens for no car.
+            var external = MqttExternalOptionsValidator.Validate(options.External);
+            return external is not null ? ValidateOptionsResult.Fail(external) : ValidateOptionsResult.Success;
         }
 
         if (!string.IsNullOrEmpty(options.Host) && !System.Net.IPAddress.TryParse(options.Host, out _))

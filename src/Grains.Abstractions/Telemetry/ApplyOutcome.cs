@@ -7,4 +7,11 @@ public enum ApplyOutcome
 
     /// <summary>The document's seq was not above the last applied one: a duplicate or stale copy, nothing changed.</summary>
     Duplicate = 1,
+
+    /// <summary>
+    /// Not applied, nothing changed: the history store is at its bound and did not make room within
+    /// <c>Persistence:BackpressureTimeout</c>. The car is told to send it again instead of being acknowledged for
+    /// samples history would drop.
+    /// </summary>
+    Deferred = 2,
 }

@@ -10,4 +10,5 @@ public readonly record struct ApplyResult(
 {
     public static readonly ApplyResult Applied = new(ApplyOutcome.Applied);
     public static readonly ApplyResult Duplicate = new(ApplyOutcome.Duplicate);
+    public static readonly ApplyResult Deferred = new(ApplyOutcome.Deferred);
 }

@@ -17,4 +17,13 @@ public interface ISignalHistoryWriter
     /// <see cref="ITwinSnapshotStore.WhenWrittenAsync"/>, the barrier before a Kafka offset is committed.
     /// </summary>
     ValueTask WhenWrittenAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Whether <paramref name="samples"/> more fit under the store's bound now. The twin asks before it applies
+    /// telemetry: a PUBACK is a promise, so when history is full the car waits instead of losing samples.
+    /// </summary>
+    bool HasRoomFor(int samples);
+
+    /// <summary>Completes once <see cref="HasRoomFor"/> would say yes; cancel it to give up.</summary>
+    ValueTask WhenRoomForAsync(int samples, CancellationToken cancellationToken);
 }

@@ -31,6 +31,11 @@ public sealed class InMemorySignalHistory(IOptions<PersistenceOptions> options) 
     /// <summary>Appends are in memory when they return: nothing to wait for.</summary>
     public ValueTask WhenWrittenAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
+    /// <summary>Each series overwrites its oldest point, by design: there is always room.</summary>
+    public bool HasRoomFor(int samples) => true;
+
+    public ValueTask WhenRoomForAsync(int samples, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
     public ValueTask<IReadOnlyList<HistoryPoint>> QueryAsync(string vin, string signal, long fromMs, long toMs, int limit, CancellationToken cancellationToken)
     {
         IReadOnlyList<HistoryPoint> points = _series.TryGetValue((vin, signal), out var series)

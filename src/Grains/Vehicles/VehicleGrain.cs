@@ -59,6 +59,12 @@ public sealed partial class VehicleGrain(
 
     public async ValueTask<ApplyResult> ApplyTelemetry(TelemetryMessage message)
     {
+        // Room first, then apply and append in one turn: a twin never holds a document its history could not take.
+        if (!history.HasRoomFor(message.Signals.Length) && !await WaitForHistoryRoomAsync(message.Signals.Length))
+        {
+            return ApplyResult.Deferred;
+        }
+
         var result = _state.Apply(message);
         if (result.Outcome == ApplyOutcome.Applied)
         {
@@ -70,6 +76,22 @@ public sealed partial class VehicleGrain(
         }
 
         return result;
+    }
+
+    /// <summary>The grain waits, and with it the car's next messages and its PUBACK: that is what slows the car down.</summary>
+    private async ValueTask<bool> WaitForHistoryRoomAsync(int samples)
+    {
+        using var timeout = new CancellationTokenSource(options.Value.BackpressureTimeout, time);
+        try
+        {
+            await history.WhenRoomForAsync(samples, timeout.Token);
+            return true;
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            LogHistoryFull(logger, _state.Vin, options.Value.BackpressureTimeout.TotalSeconds);
+            return false;
+        }
     }
 
     public async ValueTask<ApplyResult> ApplyEvent(VehicleEvent vehicleEvent)
@@ -107,6 +129,10 @@ public sealed partial class VehicleGrain(
 
         return ValueTask.CompletedTask;
     }
+
+    // Debug: under overload every car would log one; the ingress counts them (outcome "deferred").
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Telemetry of {Vin} deferred: history had no room within {Seconds} s (Persistence:BackpressureTimeout)")]
+    private static partial void LogHistoryFull(ILogger logger, string vin, double seconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Twin {Vin} at version {Version} lost to stored version {StoredVersion}; reloading")]
     private static partial void LogReload(ILogger logger, string vin, long version, long storedVersion);

@@ -129,6 +129,29 @@ public sealed partial class SignalHistoryWriter : ISignalHistoryWriter
         return true;
     }
 
+    /// <summary>
+    /// Telemetry waits once this many samples wait: <c>Persistence:MaxPendingHistoryRows</c> less a twentieth, which is
+    /// left for the documents twins on other threads are applying at that moment, so that the bound's drop in
+    /// <see cref="Append(SignalHistoryRow)"/> stays a last resort that full load does not reach.
+    /// </summary>
+    internal int BackpressureRows => _options.MaxPendingHistoryRows - (_options.MaxPendingHistoryRows / 20);
+
+    public bool HasRoomFor(int samples) => Volatile.Read(ref _pendingCount) + samples <= Math.Max(BackpressureRows, samples);
+
+    public async ValueTask WhenRoomForAsync(int samples, CancellationToken cancellationToken)
+    {
+        while (!HasRoomFor(samples))
+        {
+            var next = Volatile.Read(ref _progress);
+            if (HasRoomFor(samples))
+            {
+                break;
+            }
+
+            await next.Task.WaitAsync(cancellationToken);
+        }
+    }
+
     public async ValueTask WhenWrittenAsync(CancellationToken cancellationToken)
     {
         var needed = Interlocked.Read(ref _appended);
