@@ -19,6 +19,15 @@ public static class ServiceDefaultsExtensions
     /// <summary>The tag of the health checks <c>/readyz</c> runs.</summary>
     public const string ReadinessTag = "ready";
 
+    /// <summary>Liveness: answers while the process runs; Kubernetes' livenessProbe.</summary>
+    public const string LivenessPath = "/healthz";
+
+    /// <summary>Readiness: every check tagged <see cref="ReadinessTag"/>; Kubernetes' readinessProbe and startupProbe.</summary>
+    public const string ReadinessPath = "/readyz";
+
+    /// <summary>Prometheus scraping endpoint.</summary>
+    public const string MetricsPath = "/metrics";
+
     /// <summary>The platform's own meters: ASP.NET Core's requests and the .NET runtime.</summary>
     private static readonly string[] PlatformMeters = ["Microsoft.AspNetCore.Hosting", "System.Runtime"];
 
@@ -37,8 +46,8 @@ public static class ServiceDefaultsExtensions
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthResponseWriter.WriteAsync });
-        app.MapHealthChecks("/readyz", new HealthCheckOptions
+        app.MapHealthChecks(LivenessPath, new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthResponseWriter.WriteAsync });
+        app.MapHealthChecks(ReadinessPath, new HealthCheckOptions
         {
             Predicate = c => c.Tags.Contains(ReadinessTag),
             ResponseWriter = HealthResponseWriter.WriteAsync,
@@ -49,7 +58,7 @@ public static class ServiceDefaultsExtensions
                 [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
             },
         });
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapPrometheusScrapingEndpoint(MetricsPath);
         return app;
     }
 }

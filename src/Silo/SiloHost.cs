@@ -11,7 +11,10 @@ using DigitalTwin.Grains.Storage;
 using DigitalTwin.Persistence;
 using DigitalTwin.Persistence.Snapshots;
 using DigitalTwin.ServiceDefaults;
+using DigitalTwin.Silo.Drain;
+using DigitalTwin.Silo.Kubernetes;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using Orleans.Configuration;
@@ -55,11 +58,24 @@ public static class SiloHost
         builder.AddApi();
         builder.Services.AddHostedService<StartupBanner>();
         builder.Services.AddHostedService<CrashPathWarmup>();
+        // Last, so that its StoppingAsync runs first (the host calls them in reverse order), before anything stops.
+        builder.AddDrain();
 
         var app = builder.Build();
         app.MapApi();
         app.MapDefaultEndpoints();
         return app;
+    }
+
+    /// <summary>The graceful stop on SIGTERM (<see cref="SiloDrain"/>) and its <c>drain</c> readiness check.</summary>
+    private static void AddDrain(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<DrainOptions>().BindConfiguration(DrainOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<DrainOptions>, DrainOptionsValidator>();
+        builder.Services.AddSingleton<DrainState>();
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+            "drain", sp => sp.GetRequiredService<DrainState>(), failureStatus: null, tags: [ServiceDefaultsExtensions.ReadinessTag]));
+        builder.Services.AddHostedService<SiloDrain>();
     }
 
     private static void AddGrains(this WebApplicationBuilder builder)
@@ -74,6 +90,13 @@ public static class SiloHost
         builder.Services.AddOptions<CrashDetectionOptions>().BindConfiguration(CrashDetectionOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 
         var silo = builder.Configuration.GetSection(SiloOptions.SectionName).Get<SiloOptions>() ?? new SiloOptions();
+        var inPod = PodHosting.IsEnabled(builder.Configuration, silo);
+        if (inPod)
+        {
+            PodHosting.ApplyPodEnvironment(builder.Configuration, builder.Environment, silo);
+            builder.Services.PostConfigure<SiloOptions>(o => PodHosting.Apply(builder.Configuration, o));
+        }
+
         // Orleans binds its own providers from the "Orleans" section when given the configuration; the contract
         // gives that section other meanings (Orleans:Clustering = Localhost|AdoNet), so it is composed in code.
         var postgres = builder.Configuration.GetConnectionString(PersistenceExtensions.ConnectionStringName);
@@ -92,6 +115,10 @@ public static class SiloHost
                     o.ServiceId = silo.ServiceId;
                 });
                 orleans.ConfigureEndpoints(IPAddress.Parse(silo.AdvertisedIPAddress), silo.SiloPort, silo.GatewayPort, listenOnAnyHostAddress: true);
+                if (inPod)
+                {
+                    PodHosting.Use(orleans, silo);
+                }
             }
             else
             {

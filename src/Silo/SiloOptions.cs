@@ -29,4 +29,15 @@ public sealed class SiloOptions
     public string ClusterId { get; set; } = "digitaltwin";
 
     public string ServiceId { get; set; } = "digitaltwin";
+
+    /// <summary>
+    /// Orleans' Kubernetes hosting (pod labels, pod watching; see <c>Kubernetes/PodHosting</c>). Unset: on in a pod
+    /// (<c>KUBERNETES_SERVICE_HOST</c> set) with AdoNet clustering. In a pod the downward API's <c>POD_IP</c>,
+    /// <c>ORLEANS_CLUSTER_ID</c> and <c>ORLEANS_SERVICE_ID</c> win over <see cref="AdvertisedIPAddress"/>,
+    /// <see cref="ClusterId"/> and <see cref="ServiceId"/>.
+    /// </summary>
+    public bool? Kubernetes { get; set; }
+
+    /// <summary>Tests only (environment <c>Testing</c>): the Kubernetes API server to talk to instead of the pod's.</summary>
+    public string? KubernetesApiServer { get; set; }
 }

@@ -14,6 +14,9 @@ public sealed class FleetRunner(SimulatorOptions options, TextWriter output)
 {
     private const int ConnectConcurrency = 50;
 
+    // With --reconnect, one document is sent at most this many more times before it counts as failed.
+    private const int MaxResends = 20;
+
     // Enough to see what goes wrong without burying the summary when a whole fleet is refused.
     private const int MaxReportedProblems = 10;
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(5);
@@ -23,10 +26,20 @@ public sealed class FleetRunner(SimulatorOptions options, TextWriter output)
 
 
     private readonly FleetStats _stats = new();
+    private CancellationToken _run;
+    private volatile bool _stopping;
+
+    /// <summary>The run's counters, readable during and after the run.</summary>
+    public FleetStats Stats => _stats;
+
+    /// <summary>The fleet of the current or last run: each car's last acknowledged seq, reconnections, longest gap.</summary>
+    public IReadOnlyList<SimulatedCar> Cars { get; private set; } = [];
 
     public async Task<int> RunAsync(CancellationToken cancel)
     {
+        _run = cancel;
         var cars = CreateCars();
+        Cars = cars;
         try
         {
             var connectFailures = await ConnectAllAsync(cars, cancel);
@@ -35,7 +48,8 @@ public sealed class FleetRunner(SimulatorOptions options, TextWriter output)
                 ? await DriveFleetAsync(connected, cancel)
                 : TimeSpan.Zero;
 
-            await ShutdownAsync(connected);
+            _stopping = true;
+            await ShutdownAsync(cars);
             output.WriteLine(_stats.Summary(cars.Count, connected.Count, elapsed));
             return connectFailures > 0 ? 1 : 0;
         }
@@ -107,10 +121,22 @@ public sealed class FleetRunner(SimulatorOptions options, TextWriter output)
             {
                 if (e.ClientWasConnected && car.IsConnected)
                 {
+                    var reconnect = options.Reconnect && !_stopping && !_run.IsCancellationRequested;
+                    if (reconnect)
+                    {
+                        // Before IsConnected turns false: a publisher that sees it false waits on this.
+                        car.Online = SimulatedCar.NewOnline(completed: false);
+                    }
+
                     car.IsConnected = false;
-                    if (_stats.CountLostConnection() <= MaxReportedProblems)
+                    if (_stats.CountLostConnection() <= MaxReportedProblems && !options.Quiet)
                     {
                         output.WriteLine($"{car.Vin}: connection lost ({e.Reason}{(e.ReasonString is { Length: > 0 } s ? ": " + s : "")})");
+                    }
+
+                    if (reconnect)
+                    {
+                        _ = Task.Run(() => ReconnectAsync(car));
                     }
                 }
 
@@ -177,6 +203,42 @@ public sealed class FleetRunner(SimulatorOptions options, TextWriter output)
         }
     }
 
+    /// <summary>Connects again until it works or the run ends, backing off from 50 ms to 1 s; the broker picks nothing, the address does.</summary>
+    private async Task ReconnectAsync(SimulatedCar car)
+    {
+        var lost = Stopwatch.GetTimestamp();
+        var delay = TimeSpan.FromMilliseconds(50);
+        while (!_stopping && !_run.IsCancellationRequested)
+        {
+            if (await ConnectAsync(car, _run) is null)
+            {
+                var offline = Stopwatch.GetElapsedTime(lost);
+                car.Reconnects++;
+                if (offline > car.LongestOffline)
+                {
+                    car.LongestOffline = offline;
+                }
+
+                _stats.CountReconnect(offline);
+                car.Online.TrySetResult();
+                return;
+            }
+
+            try
+            {
+                await Task.Delay(delay, _run);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(1).Ticks));
+        }
+
+        car.Online.TrySetResult();
+    }
+
     private async Task DriveAsync(SimulatedCar car, TimeSpan offset, TimeSpan period, CancellationToken stop, CancellationToken drain)
     {
         // Leave the caller's loop before the first wait, so that starting thousands of cars takes no time.
@@ -207,7 +269,7 @@ public sealed class FleetRunner(SimulatorOptions options, TextWriter output)
 
     private async Task PublishTelemetryAsync(SimulatedCar car, CancellationToken drain)
     {
-        if (!car.IsConnected)
+        if (!car.IsConnected && !options.Reconnect)
         {
             _stats.CountFailed("NotConnected");
             return;
@@ -220,29 +282,92 @@ public sealed class FleetRunner(SimulatorOptions options, TextWriter output)
             .WithPayloadSegment(payload)
             .WithQualityOfServiceLevel((MqttQualityOfServiceLevel)options.Qos)
             .Build();
-        try
-        {
-            var result = await car.Client.PublishAsync(message, drain);
 
-            // Under QoS 0 there is no PUBACK and the result is always a success.
-            if (result.IsSuccess)
-            {
-                _stats.CountSent();
-            }
-            else
-            {
-                _stats.CountFailed(result.ReasonCode.ToString());
-            }
-        }
-        catch (OperationCanceledException) when (drain.IsCancellationRequested)
+        // With --reconnect a document is sent until the broker answers it: a connection lost before the PUBACK means the
+        // same document again once the car is back (the twin's seq rule makes the resend harmless).
+        var resends = 0;
+        while (true)
         {
-            _stats.CountFailed("NoAckBeforeShutdown");
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            _stats.CountFailed(e.GetType().Name);
+            if (!car.IsConnected)
+            {
+                if (_stopping || drain.IsCancellationRequested)
+                {
+                    _stats.CountFailed("NotConnected");
+                    return;
+                }
+
+                try
+                {
+                    await car.Online.Task.WaitAsync(drain);
+                }
+                catch (OperationCanceledException)
+                {
+                    _stats.CountFailed("NoAckBeforeShutdown");
+                    return;
+                }
+
+                continue;
+            }
+
+            try
+            {
+                var result = await car.Client.PublishAsync(message, drain);
+
+                // Under QoS 0 there is no PUBACK and the result is always a success.
+                if (result.IsSuccess)
+                {
+                    _stats.CountSent();
+                    if (seq > car.LastAckedSeq)
+                    {
+                        car.LastAckedSeq = seq;
+                    }
+                }
+                else if (options.Reconnect && IsTransient(result.ReasonCode) && resends < MaxResends && !_stopping)
+                {
+                    // "Not applied now, send it again" (a twin moving between silos): a car resends the same document.
+                    resends++;
+                    _stats.CountResent();
+                    continue;
+                }
+                else
+                {
+                    _stats.CountFailed(result.ReasonCode.ToString());
+                }
+
+                return;
+            }
+            catch (OperationCanceledException) when (drain.IsCancellationRequested)
+            {
+                _stats.CountFailed("NoAckBeforeShutdown");
+                return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException && options.Reconnect && !_stopping && resends < MaxResends)
+            {
+                resends++;
+                _stats.CountResent();
+                if (car.IsConnected && !car.Client.IsConnected)
+                {
+                    // The client knows the connection is gone; its Disconnected handler is about to say so.
+                    try
+                    {
+                        await Task.Delay(20, drain);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                    }
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                _stats.CountFailed(e.GetType().Name);
+                return;
+            }
         }
     }
+
+    /// <summary>PUBACK reasons that say "not now" rather than "never": the broker's answer when a twin could not apply it.</summary>
+    private static bool IsTransient(MqttClientPublishReasonCode code) =>
+        code is MqttClientPublishReasonCode.ImplementationSpecificError or MqttClientPublishReasonCode.UnspecifiedError or MqttClientPublishReasonCode.QuotaExceeded;
 
     private async Task ShutdownAsync(List<SimulatedCar> cars)
     {

@@ -10,6 +10,9 @@ public sealed class FleetStats
     private long _sent;
     private long _failed;
     private long _lostConnections;
+    private long _reconnects;
+    private long _resent;
+    private long _longestOfflineTicks;
 
     public long Sent => Interlocked.Read(ref _sent);
     public long Failed => Interlocked.Read(ref _failed);
@@ -23,7 +26,30 @@ public sealed class FleetStats
         _failuresByReason.AddOrUpdate(reason, 1, static (_, n) => n + 1);
     }
 
+    public long Reconnects => Interlocked.Read(ref _reconnects);
+    public long Resent => Interlocked.Read(ref _resent);
+    public TimeSpan LongestOffline => TimeSpan.FromTicks(Interlocked.Read(ref _longestOfflineTicks));
+
     public long CountLostConnection() => Interlocked.Increment(ref _lostConnections);
+
+    public void CountResent() => Interlocked.Increment(ref _resent);
+
+    public void CountReconnect(TimeSpan offline)
+    {
+        Interlocked.Increment(ref _reconnects);
+        var ticks = offline.Ticks;
+        var seen = Interlocked.Read(ref _longestOfflineTicks);
+        while (ticks > seen)
+        {
+            var previous = Interlocked.CompareExchange(ref _longestOfflineTicks, ticks, seen);
+            if (previous == seen)
+            {
+                break;
+            }
+
+            seen = previous;
+        }
+    }
 
     public string Summary(int cars, int connected, TimeSpan elapsed)
     {
@@ -40,6 +66,11 @@ public sealed class FleetStats
         if (LostConnections > 0)
         {
             line += string.Create(CultureInfo.InvariantCulture, $" lostConnections={LostConnections}");
+        }
+
+        if (Reconnects > 0 || Resent > 0)
+        {
+            line += string.Create(CultureInfo.InvariantCulture, $" reconnects={Reconnects} resent={Resent} longestOffline={LongestOffline.TotalMilliseconds:F0}ms");
         }
 
         return line;

@@ -42,4 +42,27 @@ public sealed class SimulatedCar
     public bool HasSent => Seq > SeqBase;
 
     public bool IsConnected { get; set; }
+
+    /// <summary>The highest seq the broker acknowledged with success (QoS 1), or sent (QoS 0).</summary>
+    public long LastAckedSeq { get; set; } = SeqBase;
+
+    /// <summary>Completes when the car is online again after a lost connection (with <c>--reconnect</c>).</summary>
+    public TaskCompletionSource Online { get; set; } = NewOnline(completed: true);
+
+    /// <summary>Reconnections after the broker closed the connection.</summary>
+    public int Reconnects { get; set; }
+
+    /// <summary>The longest time between losing a connection and the next CONNACK.</summary>
+    public TimeSpan LongestOffline { get; set; }
+
+    public static TaskCompletionSource NewOnline(bool completed)
+    {
+        var online = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (completed)
+        {
+            online.SetResult();
+        }
+
+        return online;
+    }
 }

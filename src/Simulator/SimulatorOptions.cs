@@ -29,6 +29,12 @@ public sealed record SimulatorOptions
     public string VinPrefix { get; init; } = "WDD2030461A";
     public string SigningKey { get; init; } = AuthOptions.DevelopmentSigningKey;
     public bool Quiet { get; init; }
+
+    /// <summary>
+    /// Reconnect when the broker closes the connection (a silo drains or dies) and resend the telemetry document that was
+    /// not acknowledged, as a car does; off, a car that lost its connection stays offline for the rest of the run.
+    /// </summary>
+    public bool Reconnect { get; init; }
     public bool ShowHelp { get; init; }
 
     public string VinOf(int carNumber) =>
@@ -62,6 +68,7 @@ public sealed record SimulatorOptions
             VinPrefix = result.GetValue(command.VinPrefix)!,
             SigningKey = result.GetValue(command.SigningKey) ?? (string.IsNullOrEmpty(environmentKey) ? AuthOptions.DevelopmentSigningKey : environmentKey),
             Quiet = result.GetValue(command.Quiet),
+            Reconnect = result.GetValue(command.Reconnect),
         };
 
         error = ValidateVinPrefix(options.VinPrefix) ?? ValidateCapacity(options) ?? ValidateKey(options.SigningKey);
@@ -185,11 +192,16 @@ public sealed record SimulatorOptions
 
         public Option<bool> Quiet { get; } = new("--quiet") { Description = "no progress lines, only the summary" };
 
+        public Option<bool> Reconnect { get; } = new("--reconnect")
+        {
+            Description = "reconnect when the broker closes the connection (a silo drains) and resend what was not acknowledged",
+        };
+
         public RootCommand Root { get; }
 
         public SimulatorCommand()
         {
-            Root = new RootCommand(Description) { Host, Port, Cars, Rate, Duration, Qos, VinPrefix, SigningKey, Quiet };
+            Root = new RootCommand(Description) { Host, Port, Cars, Rate, Duration, Qos, VinPrefix, SigningKey, Quiet, Reconnect };
             Root.Options.Remove(Root.Options.OfType<VersionOption>().Single());
         }
 

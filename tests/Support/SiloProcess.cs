@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 
 namespace DigitalTwin.Testing;
 
@@ -24,7 +25,7 @@ public sealed class SiloProcess : IAsyncDisposable
     private HostExitWatchdog? _watchdog;
     private int _disposed;
 
-    private SiloProcess(int number, string siloAssembly, IEnumerable<string> settings, int? openFilesLimit)
+    private SiloProcess(int number, string siloAssembly, IEnumerable<string> settings, int? openFilesLimit, IReadOnlyDictionary<string, string>? environment)
     {
         Number = number;
         HttpPort = FreePort();
@@ -47,6 +48,11 @@ public sealed class SiloProcess : IAsyncDisposable
             startInfo.ArgumentList.Add(string.Create(CultureInfo.InvariantCulture, $"ulimit -n {limit} && exec \"$@\""));
             startInfo.ArgumentList.Add("bash");
             startInfo.ArgumentList.Add(DotnetHost());
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            startInfo.Environment[name] = value;
         }
 
         startInfo.ArgumentList.Add(siloAssembly);
@@ -85,9 +91,13 @@ public sealed class SiloProcess : IAsyncDisposable
     public static SiloProcess Start(int number, string siloAssembly, IEnumerable<string> settings) => Start(number, siloAssembly, settings, null);
 
     /// <summary>Starts the silo; with <paramref name="openFilesLimit"/>, under that <c>ulimit -n</c> (soft and hard).</summary>
-    public static SiloProcess Start(int number, string siloAssembly, IEnumerable<string> settings, int? openFilesLimit)
+    public static SiloProcess Start(int number, string siloAssembly, IEnumerable<string> settings, int? openFilesLimit) =>
+        Start(number, siloAssembly, settings, openFilesLimit, null);
+
+    /// <summary>Starts the silo with <paramref name="environment"/> added to its environment (a pod's downward API, say).</summary>
+    public static SiloProcess Start(int number, string siloAssembly, IEnumerable<string> settings, int? openFilesLimit, IReadOnlyDictionary<string, string>? environment)
     {
-        var silo = new SiloProcess(number, siloAssembly, settings, openFilesLimit);
+        var silo = new SiloProcess(number, siloAssembly, settings, openFilesLimit, environment);
         try
         {
             silo._process.Start();
@@ -102,6 +112,23 @@ public sealed class SiloProcess : IAsyncDisposable
         silo.StartWatchdog();
         return silo;
     }
+
+    /// <summary>The exit code, once <see cref="HasExited"/>.</summary>
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>
+    /// <c>kill -TERM</c>, as Kubernetes stops a pod: the silo drains (readiness false, cars told to go elsewhere,
+    /// snapshots flushed) and exits on its own; <see cref="WaitForExitAsync"/> waits for that.
+    /// </summary>
+    public void Terminate()
+    {
+        if (!_process.HasExited && SendSignal(_process.Id, SigTerm) != 0)
+        {
+            throw new InvalidOperationException($"kill -TERM {_process.Id} failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    public Task WaitForExitAsync(CancellationToken cancellationToken) => _process.WaitForExitAsync(cancellationToken);
 
     /// <summary><c>kill -9</c>: no shutdown hooks, no final flush, sockets closed by the kernel.</summary>
     public void Kill()
@@ -209,6 +236,11 @@ public sealed class SiloProcess : IAsyncDisposable
         var current = Environment.ProcessPath;
         return current is not null && Path.GetFileNameWithoutExtension(current) == "dotnet" ? current : "dotnet";
     }
+
+    private const int SigTerm = 15;
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
 
     private static int FreePort()
     {

@@ -7,6 +7,9 @@ public sealed class GatewayMetrics
 {
     public const string MeterName = "DigitalTwin.Gateway";
 
+    /// <summary>Connected cars (MQTT sessions past CONNECT); on /metrics as <c>digitaltwin_mqtt_sessions</c>, what the HPA scales on.</summary>
+    public const string SessionsInstrument = "digitaltwin.mqtt.sessions";
+
     private readonly Counter<long> _messages;
     private readonly Counter<long> _rejections;
     private readonly Counter<long> _connections;
@@ -58,7 +61,7 @@ public sealed class GatewayMetrics
     /// <summary>Gauges of the connection budget, read from the guard whenever metrics are collected.</summary>
     public void ObserveConnections(Func<int> sessions, Func<int> sockets, Func<int> capacity)
     {
-        _meter.CreateObservableGauge("digitaltwin.mqtt.sessions", sessions, "{session}", "MQTT connections past CONNECT (counted against Mqtt:MaxConnections)");
+        _meter.CreateObservableGauge(SessionsInstrument, sessions, "{session}", "MQTT connections past CONNECT (counted against Mqtt:MaxConnections)");
         _meter.CreateObservableGauge("digitaltwin.mqtt.sockets", sockets, "{socket}", "MQTT sockets open, CONNECT or not");
         _meter.CreateObservableGauge("digitaltwin.mqtt.capacity", capacity, "{session}", "Mqtt:MaxConnections in force (derived from the open-files limit unless set)");
     }

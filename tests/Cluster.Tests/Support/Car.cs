@@ -52,13 +52,65 @@ public sealed class Car(string vin, string token) : IAsyncDisposable
     /// <summary>Connects to <paramref name="silo"/>'s broker, with a new client: a car that lost its broker starts over.</summary>
     public async Task ConnectAsync(SiloProcess silo)
     {
-        await CloseAsync();
-        var options = CarClient.Options(silo.MqttPort, Vin, Vin, token).WithCleanStart().Build();
-        var client = new MqttClientFactory().CreateMqttClient();
-        var result = await client.ConnectAsync(options);
-        Assert.True(result.ResultCode == MqttClientConnectResultCode.Success, $"{Vin} could not connect to {silo}: {result.ResultCode} {result.ReasonString}");
-        _client = client;
+        var result = await TryConnectAsync(silo.MqttPort);
+        Assert.True(result == MqttClientConnectResultCode.Success, $"{Vin} could not connect to {silo}: {result}");
         Silo = silo;
+    }
+
+    /// <summary>
+    /// Connects to whatever broker listens on <paramref name="port"/> (a load balancer in front of several); the answer
+    /// of its CONNACK, or null when the connection itself failed. <see cref="Silo"/> is then unknown.
+    /// </summary>
+    public async Task<MqttClientConnectResultCode?> TryConnectAsync(int port)
+    {
+        await CloseAsync();
+        Silo = null;
+        var options = CarClient.Options(port, Vin, Vin, token).WithCleanStart().Build();
+        var client = new MqttClientFactory().CreateMqttClient();
+        var lost = new TaskCompletionSource<MqttClientDisconnectedEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.DisconnectedAsync += e =>
+        {
+            if (e.ClientWasConnected)
+            {
+                lost.TrySetResult(e);
+            }
+
+            return Task.CompletedTask;
+        };
+        try
+        {
+            var result = await client.ConnectAsync(options);
+            if (result.ResultCode != MqttClientConnectResultCode.Success)
+            {
+                client.Dispose();
+                return result.ResultCode;
+            }
+        }
+        catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException)
+        {
+            client.Dispose();
+            return null;
+        }
+
+        _client = client;
+        Lost = lost.Task;
+        return MqttClientConnectResultCode.Success;
+    }
+
+    /// <summary>Completes when the broker ends the current connection: its DISCONNECT reason, if it sent one.</summary>
+    public Task<MqttClientDisconnectedEventArgs> Lost { get; private set; } = new TaskCompletionSource<MqttClientDisconnectedEventArgs>().Task;
+
+    /// <summary>Sends one event document (an airbag deployment, say) at QoS 1; the broker's answer.</summary>
+    public async Task<MqttClientPublishResult> SendEventAsync(long seq, string type)
+    {
+        var client = _client ?? throw new InvalidOperationException($"{Vin} is not connected");
+        var payload = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{{\"ts\":{TsAt(seq)},\"seq\":{seq},\"type\":\"{type}\",\"data\":{{}}}}");
+        var message = new MqttApplicationMessageBuilder()
+            .WithTopic(VehicleTopic.Of(Vin, VehicleTopicKind.Events))
+            .WithPayload(payload)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .Build();
+        return await client.PublishAsync(message);
     }
 
     /// <summary>Sends one telemetry document at QoS 1 and returns the broker's answer (the PUBACK).</summary>

@@ -289,6 +289,21 @@ public sealed partial class ClusterFixture : IAsyncLifetime
 
     public string Describe() => string.Join(Environment.NewLine, Live.Select(s => s.ToString()));
 
+    /// <summary>
+    /// Starts one more silo of this cluster beyond <see cref="Size"/> (a scale-out); the test that calls it stops one
+    /// again, or <see cref="StopExtraSilosAsync"/> does, so that the next test finds <see cref="Size"/> silos.
+    /// </summary>
+    public SiloProcess AddSilo() => StartSilo();
+
+    /// <summary>Kills the newest silos until no more than <see cref="Size"/> run.</summary>
+    public async Task StopExtraSilosAsync()
+    {
+        foreach (var extra in Live.Reverse().Take(Math.Max(0, Live.Count - Size)).ToList())
+        {
+            await extra.DisposeAsync();
+        }
+    }
+
     private SiloProcess StartSilo()
     {
         var number = Interlocked.Increment(ref _nextSiloNumber);
@@ -315,6 +330,11 @@ public sealed partial class ClusterFixture : IAsyncLifetime
             // The failover test polls every twin through every survivor; the per-caller limit is not under test here.
             "--Api:RequestsPerSecond=10000",
             "--Api:RequestBurst=10000",
+            // As in the Kubernetes manifests, shorter: unready and refusing new cars for a second before the drain
+            // disconnects the cars, so a load balancer that polls readiness has dropped the silo by then.
+            "--Drain:DeregistrationDelay=00:00:01",
+            // The host's stop budget of the manifests (deploy/base/configmap.yaml), not .NET's default of 30 s.
+            "--shutdownTimeoutSeconds=45",
         };
         settings.AddRange(membership.Select(m => $"--Orleans:Membership:{m.Key}={m.Value}"));
         return settings;

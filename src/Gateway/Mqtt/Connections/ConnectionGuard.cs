@@ -41,6 +41,7 @@ public sealed partial class ConnectionGuard : IDisposable
     private ITimer? _sweeper;
     private int _sessions;
     private int _sockets;
+    private volatile bool _draining;
 
     public ConnectionGuard(IOptions<MqttOptions> options, [FromKeyedServices(ClockKey)] TimeProvider clock, GatewayMetrics metrics, ILogger<ConnectionGuard> logger)
     {
@@ -71,6 +72,15 @@ public sealed partial class ConnectionGuard : IDisposable
 
     /// <summary>MQTT sockets open, CONNECT or not.</summary>
     public int Sockets => Volatile.Read(ref _sockets);
+
+    /// <summary>True once <see cref="StopAdmitting"/> ran: the silo is draining and takes no new car.</summary>
+    public bool Draining => _draining;
+
+    /// <summary>
+    /// The silo is draining (SIGTERM): from now on every CONNECT is answered "use another server" (MQTT 5 reason 0x9C)
+    /// before authentication, so a car that still reaches this silo through a stale load-balancer entry goes elsewhere.
+    /// </summary>
+    public void StopAdmitting() => _draining = true;
 
     /// <summary>
     /// Raises the open-files limit and sizes the budget from what is in use now; the broker calls it as it starts, when
@@ -228,6 +238,12 @@ public sealed partial class ConnectionGuard : IDisposable
         if (ticket.MarkConnectReceived())
         {
             ticket.ConnectTimer?.Dispose();
+        }
+
+        if (_draining)
+        {
+            _metrics.Connection("draining");
+            return (MqttConnectReasonCode.UseAnotherServer, "draining");
         }
 
         if (!string.IsNullOrEmpty(clientId) && Flapping.IsBanned(clientId, out _))
