@@ -13,7 +13,7 @@ namespace DigitalTwin.Cluster.Tests.External;
 /// <c>/readyz</c>) when it trusts another. Cars publish on the broker's plain listener; the silo reads over TLS.
 /// </summary>
 [Collection(ExternalBrokerCollection.Name)]
-public sealed class ExternalBrokerTlsTests : IAsyncLifetime
+public sealed class ExternalBrokerTlsTests(ExternalBrokerFixture fixture) : IAsyncLifetime
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
 
@@ -94,18 +94,5 @@ public sealed class ExternalBrokerTlsTests : IAsyncLifetime
         return silo;
     }
 
-    private async Task<(string Status, string Description)> BrokerCheckAsync(SiloProcess silo)
-    {
-        try
-        {
-            using var response = await _operator.GetAsync(new Uri(silo.BaseAddress, "/readyz"));
-            using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-            var check = json.RootElement.GetProperty("checks").GetProperty("mqtt");
-            return (check.GetProperty("status").GetString() ?? "", check.GetProperty("description").GetString() ?? "");
-        }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException or KeyNotFoundException)
-        {
-            return (ex.GetType().Name, ex.Message);
-        }
-    }
+    private Task<(string Status, string Description)> BrokerCheckAsync(SiloProcess silo) => fixture.BrokerReadinessAsync(silo);
 }
