@@ -26,6 +26,7 @@ public sealed class FleetRunner(SimulatorOptions options, TextWriter output)
 
 
     private readonly FleetStats _stats = new();
+    private CarListener? _listener;
     private CancellationToken _run;
     private volatile bool _stopping;
 
@@ -97,6 +98,7 @@ public sealed class FleetRunner(SimulatorOptions options, TextWriter output)
         var lifetime = TimeSpan.FromHours(24) + options.Duration;
         var factory = new MqttClientFactory();
         var cars = new List<SimulatedCar>(options.Cars);
+        _listener = options.Listen ? new CarListener(_stats, output, options.Quiet) : null;
         for (var number = 1; number <= options.Cars; number++)
         {
             var vin = options.VinOf(number);
@@ -117,6 +119,11 @@ public sealed class FleetRunner(SimulatorOptions options, TextWriter output)
             clientOptions.AllowPacketFragmentation = false;
 
             var car = new SimulatedCar(number, options.Cars, vin, factory.CreateMqttClient(), clientOptions);
+            if (_listener is { } listener)
+            {
+                car.Client.ApplicationMessageReceivedAsync += e => listener.OnMessageAsync(car, e);
+            }
+
             car.Client.DisconnectedAsync += e =>
             {
                 if (e.ClientWasConnected && car.IsConnected)
@@ -156,7 +163,7 @@ public sealed class FleetRunner(SimulatorOptions options, TextWriter output)
         {
             await Parallel.ForEachAsync(cars, parallel, async (car, ct) =>
             {
-                var failure = await ConnectAsync(car, ct);
+                var failure = await ConnectAsync(car, _listener is not null, ct);
                 if (failure is not null && Interlocked.Increment(ref failures) <= MaxReportedProblems)
                 {
                     output.WriteLine($"{car.Vin}: could not connect: {failure}");
@@ -177,7 +184,7 @@ public sealed class FleetRunner(SimulatorOptions options, TextWriter output)
     }
 
     /// <summary>Returns null when the car is online, else why not.</summary>
-    private static async Task<string?> ConnectAsync(SimulatedCar car, CancellationToken cancel)
+    private static async Task<string?> ConnectAsync(SimulatedCar car, bool listen, CancellationToken cancel)
     {
         try
         {
@@ -191,6 +198,15 @@ public sealed class FleetRunner(SimulatorOptions options, TextWriter output)
             if (!online.IsSuccess)
             {
                 return $"status publish refused: {online.ReasonCode}";
+            }
+
+            if (listen)
+            {
+                var subscribed = await car.Client.SubscribeAsync(CarListener.Subscriptions(car.Vin), cancel);
+                if (subscribed.Items.FirstOrDefault(i => (int)i.ResultCode > 2) is { } refused)
+                {
+                    return $"subscription to {refused.TopicFilter.Topic} refused: {refused.ResultCode}";
+                }
             }
 
             car.IsConnected = true;
@@ -210,7 +226,7 @@ public sealed class FleetRunner(SimulatorOptions options, TextWriter output)
         var delay = TimeSpan.FromMilliseconds(50);
         while (!_stopping && !_run.IsCancellationRequested)
         {
-            if (await ConnectAsync(car, _run) is null)
+            if (await ConnectAsync(car, _listener is not null, _run) is null)
             {
                 var offline = Stopwatch.GetElapsedTime(lost);
                 car.Reconnects++;

@@ -13,12 +13,21 @@ public sealed class FleetStats
     private long _reconnects;
     private long _resent;
     private long _longestOfflineTicks;
+    private long _notifications;
+    private long _commandsCompleted;
 
     public long Sent => Interlocked.Read(ref _sent);
     public long Failed => Interlocked.Read(ref _failed);
     public long LostConnections => Interlocked.Read(ref _lostConnections);
 
     public void CountSent() => Interlocked.Increment(ref _sent);
+
+    public long Notifications => Interlocked.Read(ref _notifications);
+    public long CommandsCompleted => Interlocked.Read(ref _commandsCompleted);
+
+    public long CountNotification() => Interlocked.Increment(ref _notifications);
+
+    public void CountCommandCompleted() => Interlocked.Increment(ref _commandsCompleted);
 
     public void CountFailed(string reason)
     {
@@ -61,6 +70,11 @@ public sealed class FleetStats
         if (!_failuresByReason.IsEmpty)
         {
             line += " failedBy=" + string.Join(',', _failuresByReason.OrderByDescending(p => p.Value).Select(p => $"{p.Key}:{p.Value}"));
+        }
+
+        if (Notifications > 0 || CommandsCompleted > 0)
+        {
+            line += string.Create(CultureInfo.InvariantCulture, $" notifications={Notifications} commandsCompleted={CommandsCompleted}");
         }
 
         if (LostConnections > 0)

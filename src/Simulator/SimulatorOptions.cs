@@ -35,6 +35,9 @@ public sealed record SimulatorOptions
     /// not acknowledged, as a car does; off, a car that lost its connection stays offline for the rest of the run.
     /// </summary>
     public bool Reconnect { get; init; }
+
+    /// <summary>Subscribe to the car's commands and notifications: complete every command, show notifications.</summary>
+    public bool Listen { get; init; }
     public bool ShowHelp { get; init; }
 
     public string VinOf(int carNumber) =>
@@ -69,6 +72,7 @@ public sealed record SimulatorOptions
             SigningKey = result.GetValue(command.SigningKey) ?? (string.IsNullOrEmpty(environmentKey) ? AuthOptions.DevelopmentSigningKey : environmentKey),
             Quiet = result.GetValue(command.Quiet),
             Reconnect = result.GetValue(command.Reconnect),
+            Listen = result.GetValue(command.Listen),
         };
 
         error = ValidateVinPrefix(options.VinPrefix) ?? ValidateCapacity(options) ?? ValidateKey(options.SigningKey);
@@ -197,11 +201,16 @@ public sealed record SimulatorOptions
             Description = "reconnect when the broker closes the connection (a silo drains) and resend what was not acknowledged",
         };
 
+        public Option<bool> Listen { get; } = new("--listen")
+        {
+            Description = "subscribe to each car's commands and notifications: carry out every command (ack accepted, then completed) and print notifications",
+        };
+
         public RootCommand Root { get; }
 
         public SimulatorCommand()
         {
-            Root = new RootCommand(Description) { Host, Port, Cars, Rate, Duration, Qos, VinPrefix, SigningKey, Quiet, Reconnect };
+            Root = new RootCommand(Description) { Host, Port, Cars, Rate, Duration, Qos, VinPrefix, SigningKey, Quiet, Reconnect, Listen };
             Root.Options.Remove(Root.Options.OfType<VersionOption>().Single());
         }
 

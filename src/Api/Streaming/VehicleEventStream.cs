@@ -141,6 +141,7 @@ public sealed class VehicleEventStream(IClusterClient cluster, IOptions<ApiOptio
             TwinChanged twin => TwinDto.From(twin.Twin),
             AlertChanged alert => AlertDto.From(alert.Alert),
             CommandChanged command => CommandDto.From(command.Command),
+            NotificationSent notification => NotificationDto.From(notification.Notification),
             _ => throw new InvalidOperationException($"no SSE rendering for {e.GetType().Name}"),
         };
         return new SseItem<object>(data, e.Type) { EventId = e.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) };

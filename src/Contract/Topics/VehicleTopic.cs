@@ -1,6 +1,6 @@
 namespace DigitalTwin.Contract.Topics;
 
-/// <summary>A topic of the contract's table: <c>vehicles/{vin}/{telemetry|events|status|commands|commands/ack}</c>.</summary>
+/// <summary>A topic of the contract's table: <c>vehicles/{vin}/{telemetry|events|status|commands|commands/ack|notifications}</c>.</summary>
 public readonly record struct VehicleTopic(string Vin, VehicleTopicKind Kind)
 {
     private const string Prefix = "vehicles/";
@@ -17,8 +17,12 @@ public readonly record struct VehicleTopic(string Vin, VehicleTopicKind Kind)
         VehicleTopicKind.Status => "status",
         VehicleTopicKind.Commands => "commands",
         VehicleTopicKind.CommandAck => "commands/ack",
+        VehicleTopicKind.Notifications => "notifications",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a topic of the contract"),
     };
+
+    /// <summary>Topics the cloud publishes and a car only subscribes to: never applied to a twin.</summary>
+    public static bool IsCloudToCar(VehicleTopicKind kind) => kind is VehicleTopicKind.Commands or VehicleTopicKind.Notifications;
 
     private static readonly VehicleTopicKind[] Kinds = Enum.GetValues<VehicleTopicKind>();
 

@@ -7,4 +7,5 @@ public enum VehicleTopicKind
     Status,
     Commands,
     CommandAck,
+    Notifications,
 }

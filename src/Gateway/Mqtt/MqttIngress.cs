@@ -69,10 +69,10 @@ public sealed partial class MqttIngress(
             return ValueTask.FromResult(Reject(null, topic, target.Error!, target.Detail!, payload, "unknown"));
         }
 
-        if (target.Value.Kind == VehicleTopicKind.Commands)
+        if (VehicleTopic.IsCloudToCar(target.Value.Kind))
         {
-            // Only a misconfigured subscription brings one here: commands go to cars, not to twins.
-            deadLetters.Add(null, topic, RejectReason.NotAuthorized, "commands are cloud-to-car; the gateway applies car-to-cloud topics only", payload);
+            // Only a misconfigured subscription brings one here: commands and notifications go to cars, not to twins.
+            deadLetters.Add(null, topic, RejectReason.NotAuthorized, "commands and notifications are cloud-to-car; the gateway applies car-to-cloud topics only", payload);
             metrics.Message(KindLabel(target.Value.Kind), "not_authorized");
             return ValueTask.FromResult(new IngressResult(IngressStatus.NotAuthorized, RejectReason.NotAuthorized));
         }
@@ -326,6 +326,7 @@ public sealed partial class MqttIngress(
         VehicleTopicKind.Events => "events",
         VehicleTopicKind.Status => "status",
         VehicleTopicKind.Commands => "commands",
+        VehicleTopicKind.Notifications => "notifications",
         _ => "commands_ack",
     };
 

@@ -1,5 +1,6 @@
 using DigitalTwin.Grains.Abstractions.Commands;
 using DigitalTwin.Grains.Abstractions.Crash;
+using DigitalTwin.Grains.Abstractions.Notifications;
 using DigitalTwin.Grains.Abstractions.Preconditioning;
 
 namespace DigitalTwin.Grains.Abstractions.Vehicles;
@@ -13,4 +14,5 @@ public interface IVehicleGrain :
     IVehicleStorage,
     IVehicleAlerts,
     IVehicleCommands,
-    IVehiclePreconditioning;
+    IVehiclePreconditioning,
+    IVehicleNotifications;

@@ -6,4 +6,5 @@ public static class VehicleEventTypes
     public const string Twin = "twin";
     public const string Alert = "alert";
     public const string Command = "command";
+    public const string Notification = "notification";
 }

@@ -12,6 +12,7 @@ public sealed class VehicleTopicTests
     [InlineData("vehicles/WDD2030461A123456/status", VehicleTopicKind.Status)]
     [InlineData("vehicles/WDD2030461A123456/commands", VehicleTopicKind.Commands)]
     [InlineData("vehicles/WDD2030461A123456/commands/ack", VehicleTopicKind.CommandAck)]
+    [InlineData("vehicles/WDD2030461A123456/notifications", VehicleTopicKind.Notifications)]
     public void Topics_of_the_contract_table_parse(string topic, VehicleTopicKind kind)
     {
         var parsed = VehicleTopic.Parse(topic);

@@ -19,15 +19,20 @@ public sealed class TopicAclTests
         Assert.False(TopicAcl.MayPublish(Car, new VehicleTopic(OtherCar, kind)));
     }
 
-    [Fact]
-    public void A_car_may_not_publish_commands_even_to_itself()
+    [Theory]
+    [InlineData(VehicleTopicKind.Commands)]
+    [InlineData(VehicleTopicKind.Notifications)]
+    public void A_car_may_not_publish_on_cloud_to_car_topics_even_its_own(VehicleTopicKind kind)
     {
-        Assert.False(TopicAcl.MayPublish(Car, new VehicleTopic(Car, VehicleTopicKind.Commands)));
+        Assert.False(TopicAcl.MayPublish(Car, new VehicleTopic(Car, kind)));
     }
 
     [Theory]
     [InlineData("vehicles/WDD2030461A123456/commands", true)]
     [InlineData("vehicles/WDD2030461A999999/commands", false)]
+    [InlineData("vehicles/WDD2030461A123456/notifications", true)]
+    [InlineData("vehicles/WDD2030461A999999/notifications", false)]
+    [InlineData("vehicles/+/notifications", false)]
     [InlineData("vehicles/+/commands", false)]
     [InlineData("vehicles/#", false)]
     [InlineData("#", false)]
@@ -35,7 +40,7 @@ public sealed class TopicAclTests
     [InlineData("vehicles/WDD2030461A123456/#", false)]
     [InlineData("$share/g/vehicles/WDD2030461A123456/commands", false)]
     [InlineData(null, false)]
-    public void A_car_may_subscribe_only_to_its_own_commands(string? filter, bool allowed)
+    public void A_car_may_subscribe_only_to_its_own_commands_and_notifications(string? filter, bool allowed)
     {
         Assert.Equal(allowed, TopicAcl.MaySubscribe(Car, filter));
     }
