@@ -70,6 +70,7 @@ public sealed partial class VehicleGrain(
         {
             history.Append(_state.Vin, message);
             var crash = ObserveCrash(message);
+            ObserveRoad(message);
             await ChangedAsync();
             await OnCrashDecisionAsync(crash);
             await ReplanIfChangedAsync();
@@ -101,6 +102,7 @@ public sealed partial class VehicleGrain(
         {
             LogEvent(logger, _state.Vin, vehicleEvent.Type, vehicleEvent.Seq);
             var crash = ObserveCrash(vehicleEvent);
+            ObserveRoad(vehicleEvent);
             await ChangedAsync();
             await OnCrashDecisionAsync(crash);
         }
