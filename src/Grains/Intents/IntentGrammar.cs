@@ -75,7 +75,7 @@ public static class IntentGrammar
         bool Has(string w) => words.Contains(w);
         bool Any(params string[] ws) => ws.Any(words.Contains);
 
-        var stop = Any("stop", "cancel", "end", "halt");
+        var stop = Any("stop", "cancel", "end", "halt", "off");
         var charge = Any("charge", "charging");
         var climate = Any(ClimateWords);
         var matched = new List<IntentName>();
