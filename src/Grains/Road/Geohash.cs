@@ -19,47 +19,58 @@ public static class Geohash
 
     private const string Alphabet = "0123456789bcdefghjkmnpqrstuvwxyz";
 
-    public static string Encode(double latitude, double longitude, int precision)
+    public static string Encode(double latitude, double longitude, int precision) =>
+        FromBits(EncodeBits(latitude, longitude, precision), precision);
+
+    /// <summary>
+    /// The geohash as its 5 x <paramref name="precision"/> bits (precision up to 12), without a string: what the twin
+    /// compares on every document to notice a new spot.
+    /// </summary>
+    public static long EncodeBits(double latitude, double longitude, int precision)
     {
-        Span<char> chars = stackalloc char[precision];
         double minLat = -90, maxLat = 90, minLon = -180, maxLon = 180;
-        var even = true;
-        for (var i = 0; i < precision; i++)
+        long bits = 0;
+        for (var i = 0; i < precision * 5; i++)
         {
-            var index = 0;
-            for (var bit = 4; bit >= 0; bit--)
+            bits <<= 1;
+            if (i % 2 == 0)
             {
-                if (even)
+                var mid = (minLon + maxLon) / 2;
+                if (longitude >= mid)
                 {
-                    var mid = (minLon + maxLon) / 2;
-                    if (longitude >= mid)
-                    {
-                        index |= 1 << bit;
-                        minLon = mid;
-                    }
-                    else
-                    {
-                        maxLon = mid;
-                    }
+                    bits |= 1;
+                    minLon = mid;
                 }
                 else
                 {
-                    var mid = (minLat + maxLat) / 2;
-                    if (latitude >= mid)
-                    {
-                        index |= 1 << bit;
-                        minLat = mid;
-                    }
-                    else
-                    {
-                        maxLat = mid;
-                    }
+                    maxLon = mid;
                 }
-
-                even = !even;
             }
+            else
+            {
+                var mid = (minLat + maxLat) / 2;
+                if (latitude >= mid)
+                {
+                    bits |= 1;
+                    minLat = mid;
+                }
+                else
+                {
+                    maxLat = mid;
+                }
+            }
+        }
 
-            chars[i] = Alphabet[index];
+        return bits;
+    }
+
+    public static string FromBits(long bits, int precision)
+    {
+        Span<char> chars = stackalloc char[precision];
+        for (var i = precision - 1; i >= 0; i--)
+        {
+            chars[i] = Alphabet[(int)(bits & 31)];
+            bits >>= 5;
         }
 
         return new string(chars);

@@ -8,14 +8,15 @@ public static class HazardApproach
     public static bool IsAhead(RoadObservation car, RoadHazard hazard, HazardOptions options, out double distanceMeters)
     {
         distanceMeters = GeoMath.DistanceMeters(car.Latitude, car.Longitude, hazard.Latitude, hazard.Longitude);
-        if (distanceMeters > options.NotifyDistanceMeters
+
+        // A car already within the hazard's radius is at it (it sees it, or is part of it): news is for cars behind.
+        if (distanceMeters <= options.MatchRadiusMeters || distanceMeters > options.NotifyDistanceMeters
             || !GeoMath.SameDirection(car.Heading, hazard.Heading, options.HeadingToleranceDegrees))
         {
             return false;
         }
 
-        // Within the hazard's own radius the car is at it: ahead or just behind is the same news.
-        if (distanceMeters > options.MatchRadiusMeters && car.Heading is { } heading
+        if (car.Heading is { } heading
             && GeoMath.AngleBetween(heading, GeoMath.BearingDegrees(car.Latitude, car.Longitude, hazard.Latitude, hazard.Longitude)) > options.HeadingToleranceDegrees)
         {
             return false;

@@ -28,6 +28,9 @@ public sealed partial class RoadCellGrain(
     private readonly Dictionary<string, RoadHazard[]> _neighbourHazards = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HashSet<string>> _notified = new(StringComparer.Ordinal);
     private HazardBoard _board = null!;
+
+    // What the board said at its last change: read on every observation, rebuilt only when hazards change.
+    private RoadHazard[] _active = [];
     private TrafficWindow _traffic = null!;
     private string _cell = null!;
     private readonly Dictionary<TravelDirection, CongestionLevel> _publishedLevels = [];
@@ -52,14 +55,13 @@ public sealed partial class RoadCellGrain(
             PublishHazards();
         }
 
-        if (observation.Incident == RoadIncident.None)
+        var direction = observation.Incident == RoadIncident.None ? _traffic.Add(observation) : null;
+        PublishTrafficIfDue(direction, now);
+        if (_active.Length > 0 || _neighbourHazards.Count > 0)
         {
-            _traffic.Add(observation);
+            NotifyIfApproaching(observation);
         }
 
-        PublishTrafficIfDue(now);
-
-        NotifyIfApproaching(observation);
         return Task.CompletedTask;
     }
 
@@ -84,21 +86,22 @@ public sealed partial class RoadCellGrain(
             PublishHazards();
         }
 
-        return ValueTask.FromResult(_board.Active().ToArray());
+        return ValueTask.FromResult(_active);
     }
 
     public ValueTask<TrafficSummary[]> GetTraffic() => ValueTask.FromResult(_traffic.Summaries(time.GetUtcNow()).ToArray());
 
     /// <summary>At most once per <see cref="TrafficOptions.PublishInterval"/>, unless a direction's level changed: news goes out at once.</summary>
-    private void PublishTrafficIfDue(DateTimeOffset now)
+    private void PublishTrafficIfDue(TravelDirection? direction, DateTimeOffset now)
     {
-        var summaries = _traffic.Summaries(now);
-        var levelChanged = summaries.Any(s => !_publishedLevels.TryGetValue(s.Direction, out var level) || level != s.Level);
+        // Only the direction that just got a sample can have changed its level; the others wait for the interval.
+        var levelChanged = direction is { } d && (!_publishedLevels.TryGetValue(d, out var published) || published != _traffic.Level(d, now));
         if (!levelChanged && now - _trafficPublishedAt < trafficOptions.Value.PublishInterval)
         {
             return;
         }
 
+        var summaries = _traffic.Summaries(now);
         _trafficPublishedAt = now;
         _publishedLevels.Clear();
         foreach (var summary in summaries)
@@ -113,7 +116,7 @@ public sealed partial class RoadCellGrain(
 
     private void PublishHazards()
     {
-        var active = _board.Active().ToArray();
+        var active = _active = [.. _board.Active()];
         foreach (var ended in _notified.Keys.Where(id => !active.Any(h => h.Id == id)).ToList())
         {
             _notified.Remove(ended);
@@ -130,7 +133,7 @@ public sealed partial class RoadCellGrain(
     private void NotifyIfApproaching(RoadObservation car)
     {
         var now = car.At;
-        foreach (var hazard in _board.Active().Concat(_neighbourHazards.Values.SelectMany(h => h)))
+        foreach (var hazard in _active.Concat(_neighbourHazards.Values.SelectMany(h => h)))
         {
             if (hazard.ExpiresAt <= now || _board.Reported(hazard.Id, car.Vin) || !HazardApproach.IsAhead(car, hazard, Hazards, out var distance))
             {

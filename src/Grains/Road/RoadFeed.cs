@@ -18,7 +18,7 @@ public sealed class RoadFeed(HazardOptions hazards, TrafficOptions traffic)
 
     private const string HazardLightsSignal = "Vehicle.Body.Lights.Hazard.IsSignaling";
 
-    private string? _spot;
+    private long _spot = -1;
     private DateTimeOffset _sentAt = DateTimeOffset.MinValue;
     private double? _lastLat;
     private double? _lastLon;
@@ -77,8 +77,8 @@ public sealed class RoadFeed(HazardOptions hazards, TrafficOptions traffic)
 
         var latitude = lat.Value.Number;
         var longitude = lon.Value.Number;
-        var spot = Geohash.Encode(latitude, longitude, Geohash.SpotPrecision);
-        var moved = !string.Equals(spot, _spot, StringComparison.Ordinal);
+        var spot = Geohash.EncodeBits(latitude, longitude, Geohash.SpotPrecision);
+        var moved = spot != _spot;
         if (incident == RoadIncident.None && !moved && now - _sentAt < traffic.SampleInterval)
         {
             return null;
@@ -96,7 +96,7 @@ public sealed class RoadFeed(HazardOptions hazards, TrafficOptions traffic)
         _lastLon = longitude;
         double? heading = twin.TryGetValue(SignalCatalogue.Heading, out var h) ? h.Value.Number : _movementHeading;
         double? speed = twin.TryGetValue(SignalCatalogue.Speed, out var s) ? s.Value.Number : null;
-        return (spot[..Geohash.CellPrecision], new RoadObservation(vin, now, latitude, longitude, heading, speed, incident));
+        return (Geohash.FromBits(spot >> 5, Geohash.CellPrecision), new RoadObservation(vin, now, latitude, longitude, heading, speed, incident));
     }
 
     private static RoadIncident Rising(ref bool state, bool value, RoadIncident incident)

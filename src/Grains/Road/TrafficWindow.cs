@@ -50,14 +50,16 @@ public sealed class TrafficWindow(string cell, TrafficOptions options)
         return hour >= 22 || hour < 5;
     }
 
-    public void Add(RoadObservation sample)
+    /// <summary>Adds a speed sample; returns its direction, or null when it carried no speed.</summary>
+    public TravelDirection? Add(RoadObservation sample)
     {
         if (sample.SpeedKmh is not { } speed || speed < 0)
         {
-            return;
+            return null;
         }
 
-        var direction = _directions[(int)DirectionOf(sample.Heading)];
+        var travel = DirectionOf(sample.Heading);
+        var direction = _directions[(int)travel];
         direction.Samples.Enqueue((sample.At, speed));
         if (direction.Samples.Count > options.MaxSamplesPerDirection)
         {
@@ -70,6 +72,17 @@ public sealed class TrafficWindow(string cell, TrafficOptions options)
         {
             direction.Night.Add(speed);
         }
+
+        return travel;
+    }
+
+    /// <summary>The level of one direction now, without building the summaries: what a cell checks on every sample.</summary>
+    public CongestionLevel Level(TravelDirection travel, DateTimeOffset now)
+    {
+        var direction = _directions[(int)travel];
+        Trim(direction, now);
+        var count = direction.Samples.Count;
+        return count == 0 ? CongestionLevel.Unknown : LevelOf(direction.Sum / count, FreeFlow(direction).Kmh, count, options.MinSamples);
     }
 
     public IReadOnlyList<TrafficSummary> Summaries(DateTimeOffset now)
@@ -78,10 +91,7 @@ public sealed class TrafficWindow(string cell, TrafficOptions options)
         for (var d = 0; d < _directions.Length; d++)
         {
             var direction = _directions[d];
-            while (direction.Samples.TryPeek(out var oldest) && oldest.At + options.Window <= now)
-            {
-                direction.Sum -= direction.Samples.Dequeue().Speed;
-            }
+            Trim(direction, now);
 
             var count = direction.Samples.Count;
             if (count == 0)
@@ -97,6 +107,15 @@ public sealed class TrafficWindow(string cell, TrafficOptions options)
         }
 
         return result;
+    }
+
+    /// <summary>Samples arrive in the cell's clock order, so the oldest are always at the front.</summary>
+    private void Trim(Direction direction, DateTimeOffset now)
+    {
+        while (direction.Samples.TryPeek(out var oldest) && oldest.At + options.Window <= now)
+        {
+            direction.Sum -= direction.Samples.Dequeue().Speed;
+        }
     }
 
     private (double Kmh, bool Learned) FreeFlow(Direction direction)

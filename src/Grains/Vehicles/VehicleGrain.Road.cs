@@ -7,6 +7,7 @@ using DigitalTwin.Grains.Abstractions.Vehicles;
 using DigitalTwin.Grains.FleetQuery;
 using DigitalTwin.Grains.Road;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace DigitalTwin.Grains.Vehicles;
@@ -20,6 +21,7 @@ public sealed partial class VehicleGrain
 {
     private RoadFeed? _roadFeed;
     private int? _fleetPartitions;
+    private CancellationToken? _stopping;
 
     private RoadFeed Road => _roadFeed ??= new RoadFeed(
         ServiceProvider.GetRequiredService<IOptions<HazardOptions>>().Value,
@@ -52,6 +54,13 @@ public sealed partial class VehicleGrain
     /// </summary>
     private void IndexFleet(TwinSnapshot snapshot)
     {
+        // A stopping silo takes its index partitions with it; telling them would only log "silo shutting down" per twin.
+        _stopping ??= ServiceProvider.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
+        if (_stopping.Value.IsCancellationRequested)
+        {
+            return;
+        }
+
         _fleetPartitions ??= ServiceProvider.GetRequiredService<IOptions<FleetQueryOptions>>().Value.Partitions;
         GrainFactory.GetGrain<IFleetIndexGrain>(FleetQueryOptions.PartitionOf(snapshot.Vin, _fleetPartitions.Value))
             .Upsert(new FleetIndexEntry(snapshot.Vin, snapshot.Online, snapshot.LastSeenAt, snapshot.Signals))

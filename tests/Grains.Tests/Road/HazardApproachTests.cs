@@ -27,6 +27,10 @@ public sealed class HazardApproachTests
         Assert.False(HazardApproach.IsAhead(Car(13.415, 90), Hazard, Options, out _));
 
     [Fact]
+    public void A_car_already_at_the_hazard_is_not_told_about_it() =>
+        Assert.False(HazardApproach.IsAhead(Car(13.4049, 90, speed: 0), Hazard, Options, out _));
+
+    [Fact]
     public void A_car_beyond_the_notify_distance_is_not_approaching_yet() =>
         Assert.False(HazardApproach.IsAhead(Car(13.36, 90), Hazard, Options, out var distance) || distance < Options.NotifyDistanceMeters);
 
