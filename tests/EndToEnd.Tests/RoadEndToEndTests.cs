@@ -141,7 +141,8 @@ public sealed class RoadEndToEndTests(SiloFixture silo)
         for (var i = 0; i < 5; i++)
         {
             await using var car = await ConnectedAsync(Vins.Next("WDD2030461T"));
-            await car.TelemetryAsync(1, Signals(lat + (i * 0.0002), lon, 7 + i, 0));
+            // Bumper to bumper, a few metres apart: one cell, however the random road falls on the grid.
+            await car.TelemetryAsync(1, Signals(lat + (i * 0.00003), lon, 7 + i, 0));
         }
 
         var http = silo.Http("road-reader");
@@ -150,7 +151,7 @@ public sealed class RoadEndToEndTests(SiloFixture silo)
             t => t.GetProperty("items").EnumerateArray().Any(c => c.GetProperty("congestion").GetString() != "unknown"));
 
         // A cell publishes when a level changes, else at most every Traffic:PublishInterval: the first level is news.
-        var north = traffic.GetProperty("items").EnumerateArray().Single(c => c.GetProperty("direction").GetString() == "north");
+        var north = traffic.GetProperty("items").EnumerateArray().Single(c => c.GetProperty("direction").GetString() == "north" && c.GetProperty("congestion").GetString() != "unknown");
         Assert.Equal("jammed", north.GetProperty("congestion").GetString());
         Assert.InRange(north.GetProperty("samples").GetInt32(), 3, 5);
         Assert.InRange(north.GetProperty("meanSpeedKmh").GetDouble(), 7, 11);
