@@ -98,6 +98,9 @@ public sealed class BenchOptions
     /// <summary>Crash scenario: <c>postgres</c> (durable, as deployed) or <c>memory</c>.</summary>
     public string CrashStore { get; private init; } = "postgres";
 
+    /// <summary>Crash scenario: how many times it runs; with more than one, the targets are judged on the median p99.</summary>
+    public int CrashRuns { get; private init; } = 1;
+
     /// <summary>Crash scenario: crashes start at this steady pace.</summary>
     public double CrashesPerSecond => 25;
 
@@ -213,6 +216,7 @@ public sealed class BenchOptions
             CrashSseClients = crashSseCount,
             CrashBackgroundRate = result.GetValue(command.CrashRate) ?? (smoke ? 200 : 2000),
             CrashStore = result.GetValue(command.CrashStore)!,
+            CrashRuns = result.GetValue(command.CrashRuns) ?? 1,
             Kafka = kafka,
             KafkaRecordsPerCar = result.GetValue(command.KafkaRecords) ?? (smoke ? 20 : 50),
             KafkaLatencyRate = result.GetValue(command.KafkaRate) ?? (smoke ? 200 : 2000),
@@ -383,6 +387,8 @@ public sealed class BenchOptions
                 : Bad<int?>(r, "--crash-sse takes a whole number"),
         };
 
+        public Option<int?> CrashRuns { get; } = PositiveIntOption("--crash-runs", "N", "crash scenario: runs, one after another; the targets are judged on the median of their p99s (default 1)");
+
         public Option<double?> CrashRate { get; } = new("--crash-rate")
         {
             Description = "ordinary telemetry in msgs/s while the crashes run (default 2000; smoke 200)",
@@ -458,7 +464,7 @@ public sealed class BenchOptions
             Root = new RootCommand(Description)
             {
                 Smoke, Outside, Silos, Generator, ServeBare, History, Storm, StormCars, StormTls, StormAnonymous, External, ExternalCars, ExternalMessages, Cars, Duration, Qos, Window, Out, Skip, Twins, Twins1M,
-                Crashes, CrashTwins, CrashConnected, CrashSse, CrashRate, CrashStore, Kafka, KafkaRecords, KafkaRate, KafkaRounds, KafkaLinger, KafkaPartitions,
+                Crashes, CrashTwins, CrashConnected, CrashSse, CrashRate, CrashStore, CrashRuns, Kafka, KafkaRecords, KafkaRate, KafkaRounds, KafkaLinger, KafkaPartitions,
                 MemoryChild, MemoryHistory,
             };
             Root.Options.Remove(Root.Options.OfType<VersionOption>().Single());
