@@ -14,6 +14,18 @@ public sealed class BenchOptions
 
     public bool Smoke { get; private init; }
 
+    /// <summary>Ingest measured from outside: generator and every target in processes of their own (<see cref="Outside.OutsideBench"/>).</summary>
+    public bool Outside { get; private init; }
+
+    /// <summary>With <see cref="Outside"/>: silo counts of the scaling part (QoS 1, 10 in flight, clustered on PostgreSQL); empty = skipped.</summary>
+    public IReadOnlyList<int> OutsideSilos { get; private init; } = [];
+
+    /// <summary>Set only in a generator child: what it runs, as <see cref="Outside.GeneratorSpec"/> JSON.</summary>
+    public string? GeneratorSpec { get; private init; }
+
+    /// <summary>Set only in the child that serves as the bare MQTTnet baseline (<see cref="Outside.BareServerChild"/>).</summary>
+    public bool ServeBare { get; private init; }
+
     /// <summary>Runs only the signal history writer against PostgreSQL (<see cref="HistoryBench"/>).</summary>
     public bool History { get; private init; }
 
@@ -88,6 +100,9 @@ public sealed class BenchOptions
 
     /// <summary>Crash scenario: <c>postgres</c> (durable, as deployed) or <c>memory</c>.</summary>
     public string CrashStore { get; private init; } = "postgres";
+
+    /// <summary>Crash scenario: how many times it runs; with more than one, the targets are judged on the median p99.</summary>
+    public int CrashRuns { get; private init; } = 1;
 
     /// <summary>Crash scenario: crashes start at this steady pace.</summary>
     public double CrashesPerSecond => 25;
@@ -176,6 +191,10 @@ public sealed class BenchOptions
         return new BenchOptions
         {
             Smoke = smoke,
+            Outside = result.GetValue(command.Outside),
+            OutsideSilos = result.GetValue(command.Silos) ?? [],
+            GeneratorSpec = result.GetValue(command.Generator),
+            ServeBare = result.GetValue(command.ServeBare),
             History = result.GetValue(command.History),
             Road = result.GetValue(command.Road),
             Storm = result.GetValue(command.Storm),
@@ -201,6 +220,7 @@ public sealed class BenchOptions
             CrashSseClients = crashSseCount,
             CrashBackgroundRate = result.GetValue(command.CrashRate) ?? (smoke ? 200 : 2000),
             CrashStore = result.GetValue(command.CrashStore)!,
+            CrashRuns = result.GetValue(command.CrashRuns) ?? 1,
             Kafka = kafka,
             KafkaRecordsPerCar = result.GetValue(command.KafkaRecords) ?? (smoke ? 20 : 50),
             KafkaLatencyRate = result.GetValue(command.KafkaRate) ?? (smoke ? 200 : 2000),
@@ -333,22 +353,31 @@ public sealed class BenchOptions
         {
             Description = "twin counts of the memory scenario (default 10000,100000; smoke 1000)",
             HelpName = "K1,K2",
-            CustomParser = r =>
-            {
-                var counts = new List<int>();
-                foreach (var t in r.Tokens[0].Value.Split(','))
-                {
-                    if (PositiveInt(r, t.Trim().Replace("_", "", StringComparison.Ordinal)) is not { } count)
-                    {
-                        return null;
-                    }
+            CustomParser = PositiveIntList,
+        };
 
-                    counts.Add(count);
+        public Option<IReadOnlyList<int>?> Silos { get; } = new("--silos")
+        {
+            Description = "with --outside: also the same generator against 1, 2, 3... silos clustered on PostgreSQL (QoS 1, 10 in flight), e.g. 1,2,3",
+            HelpName = "N1,N2",
+            CustomParser = PositiveIntList,
+        };
+
+        private static IReadOnlyList<int>? PositiveIntList(ArgumentResult r)
+        {
+            var counts = new List<int>();
+            foreach (var t in r.Tokens[0].Value.Split(','))
+            {
+                if (PositiveInt(r, t.Trim().Replace("_", "", StringComparison.Ordinal)) is not { } count)
+                {
+                    return null;
                 }
 
-                return counts;
-            },
-        };
+                counts.Add(count);
+            }
+
+            return counts;
+        }
 
         public Option<bool> Twins1M { get; } = new("--twins-1m") { Description = "also measure 1,000,000 twins (needs several GiB of memory)" };
 
@@ -366,6 +395,8 @@ public sealed class BenchOptions
                 ? sse
                 : Bad<int?>(r, "--crash-sse takes a whole number"),
         };
+
+        public Option<int?> CrashRuns { get; } = PositiveIntOption("--crash-runs", "N", "crash scenario: runs, one after another; the targets are judged on the median of their p99s (default 1)");
 
         public Option<double?> CrashRate { get; } = new("--crash-rate")
         {
@@ -413,6 +444,16 @@ public sealed class BenchOptions
 
         public Option<int?> KafkaPartitions { get; } = PositiveIntOption("--kafka-partitions", "N", "partitions of vehicle-telemetry-in and vehicle-telemetry (default 8)");
 
+        public Option<bool> Outside { get; } = new("--outside")
+        {
+            Description = "ingest measured from outside: the generator and every target (bare MQTTnet, Mosquitto, the silo) in processes of their own, QoS 0 x2, QoS 1 x2 and x10, then latency at half the twin's QoS 1 maximum",
+        };
+
+        // Set by the bench on its child processes; not for people.
+        public Option<string?> Generator { get; } = new("--generator") { Description = "generator child: its spec as JSON", Hidden = true };
+
+        public Option<bool> ServeBare { get; } = new("--serve-bare") { Description = "child: a bare MQTTnet server that drops, printing its count", Hidden = true };
+
         // Set by the bench on the child process that measures memory; not for people.
         public Option<int?> MemoryChild { get; } = PositiveIntOption("--memory-child", "N", "memory child: twins to activate", hidden: true);
 
@@ -431,8 +472,8 @@ public sealed class BenchOptions
         {
             Root = new RootCommand(Description)
             {
-                Smoke, History, Road, Storm, StormCars, StormTls, StormAnonymous, External, ExternalCars, ExternalMessages, Cars, Duration, Qos, Window, Out, Skip, Twins, Twins1M,
-                Crashes, CrashTwins, CrashConnected, CrashSse, CrashRate, CrashStore, Kafka, KafkaRecords, KafkaRate, KafkaRounds, KafkaLinger, KafkaPartitions,
+                Smoke, Outside, Silos, Generator, ServeBare, History, Road, Storm, StormCars, StormTls, StormAnonymous, External, ExternalCars, ExternalMessages, Cars, Duration, Qos, Window, Out, Skip, Twins, Twins1M,
+                Crashes, CrashTwins, CrashConnected, CrashSse, CrashRate, CrashStore, CrashRuns, Kafka, KafkaRecords, KafkaRate, KafkaRounds, KafkaLinger, KafkaPartitions,
                 MemoryChild, MemoryHistory,
             };
             Root.Options.Remove(Root.Options.OfType<VersionOption>().Single());

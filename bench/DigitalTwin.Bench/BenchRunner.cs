@@ -285,6 +285,19 @@ public sealed class BenchRunner(BenchOptions options, string command, TextWriter
 
     private async Task RunCrashAsync(BenchReport report, CancellationToken cancel)
     {
+        for (var run = 1; run <= options.CrashRuns; run++)
+        {
+            if (options.CrashRuns > 1)
+            {
+                Say(F($"[crash] run {run} of {options.CrashRuns}"));
+            }
+
+            await RunCrashOnceAsync(report, cancel);
+        }
+    }
+
+    private async Task RunCrashOnceAsync(BenchReport report, CancellationToken cancel)
+    {
         try
         {
             Say(F($"[crash] starting: {options.Crashes:N0} crashes over {options.CrashTwins:N0} twins ({options.CrashConnected:N0} connected), {options.CrashSseClients} SSE clients, alert store {options.CrashStore}"));

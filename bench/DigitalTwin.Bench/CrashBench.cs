@@ -238,11 +238,38 @@ public sealed class CrashBench(BenchOptions options, string signingKey, Action<s
             yield break;
         }
 
-        foreach (var result in results)
+        foreach (var store in results.GroupBy(r => r.AlertStore))
         {
-            var suffix = results.Count > 1 ? $" ({result.AlertStore})" : "";
-            yield return Judge(readable + suffix, result.Latencies.Single(l => l.Key == "puback"), "crashes");
-            yield return Judge(pushed + suffix, result.Latencies.Single(l => l.Key == "sse"), "SSE clients");
+            var runs = store.ToList();
+            var suffix = results.Select(r => r.AlertStore).Distinct().Count() > 1 ? $" ({store.Key})" : "";
+            if (runs.Count == 1)
+            {
+                yield return Judge(readable + suffix, runs[0].Latencies.Single(l => l.Key == "puback"), "crashes");
+                yield return Judge(pushed + suffix, runs[0].Latencies.Single(l => l.Key == "sse"), "SSE clients");
+                continue;
+            }
+
+            yield return JudgeMedian(readable + suffix, runs.Select(r => r.Latencies.Single(l => l.Key == "puback")).ToList());
+            yield return JudgeMedian(pushed + suffix, runs.Select(r => r.Latencies.Single(l => l.Key == "sse")).ToList());
+        }
+
+        // The target is a median of runs because one run's p99 is a handful of samples that a GC pause on two shared
+        // cores can move by tens of milliseconds; every run's figure is shown so the spread stays visible.
+        static GoalResult JudgeMedian(string goal, IReadOnlyList<CrashLatency> runs)
+        {
+            var p99s = runs.Select(l => l.P99Ms).OfType<double>().Order().ToList();
+            if (p99s.Count == 0)
+            {
+                return new GoalResult(goal, "not measured", "no samples in any run");
+            }
+
+            var median = p99s.Count % 2 == 1 ? p99s[p99s.Count / 2] : (p99s[(p99s.Count / 2) - 1] + p99s[p99s.Count / 2]) / 2;
+            var missing = runs.Sum(l => l.Missing);
+            var each = string.Join(", ", runs.Select(l => l.P99Ms is { } p ? F($"{p:0.0}") : "-"));
+            return new GoalResult(
+                goal + F($", median of {runs.Count} runs"),
+                median < P99TargetMs && missing == 0 ? "met" : "missed",
+                F($"median p99 {median:0.00} ms; runs in order: {each} ms{(missing > 0 ? F($"; {missing:N0} missing") : "")}"));
         }
 
         static GoalResult Judge(string goal, CrashLatency latency, string what) => latency.P99Ms is { } p99

@@ -32,7 +32,10 @@ public sealed class Fleet : IAsyncDisposable
     /// <summary>A car's VIN: a fixed, valid ISO 3779 prefix and its number, so runs are repeatable.</summary>
     public static string VinOf(string prefix, int number) => prefix + number.ToString("D11", System.Globalization.CultureInfo.InvariantCulture);
 
-    public static Fleet Create(int count, int port, TokenIssuer tokens)
+    public static Fleet Create(int count, int port, TokenIssuer tokens) => Create(count, [port], tokens);
+
+    /// <summary>Car n connects to <paramref name="ports"/>[(n - 1) % ports.Count]: a fleet spread over several silos.</summary>
+    public static Fleet Create(int count, IReadOnlyList<int> ports, TokenIssuer tokens)
     {
         var factory = new MqttClientFactory();
         var cars = new FleetCar[count];
@@ -40,7 +43,7 @@ public sealed class Fleet : IAsyncDisposable
         {
             var vin = VinOf("WBENCH", i + 1);
             var options = new MqttClientOptionsBuilder()
-                .WithTcpServer("127.0.0.1", port)
+                .WithTcpServer("127.0.0.1", ports[i % ports.Count])
                 .WithProtocolVersion(MqttProtocolVersion.V500)
                 .WithClientId(vin)
                 .WithCredentials(vin, tokens.Mint(vin, Roles.Vehicle, TimeSpan.FromHours(12)))
@@ -94,24 +97,32 @@ public sealed class Fleet : IAsyncDisposable
     /// its subscriber reads, piles up an unbounded backlog in socket buffers and broker queues: the rate would
     /// still be measured at the target, but draining it would take minutes and spill into the next scenario.
     /// </summary>
-    public async Task RunClosedLoopAsync(MqttQualityOfServiceLevel qos, int window, IBenchTarget target, CancellationToken stop)
+    /// <remarks>
+    /// Without a <paramref name="target"/> (the generator in a process of its own, <see cref="Outside.GeneratorChild"/>)
+    /// there is no credit: at QoS 0 only TCP's flow control slows the fleet down, as for any client of a broker.
+    /// </remarks>
+    public async Task RunClosedLoopAsync(MqttQualityOfServiceLevel qos, int window, IBenchTarget? target, CancellationToken stop)
     {
         // Not disposed: the target may still hand back credit for a moment after its listener is removed.
-        var credit = new SemaphoreSlim(window * _cars.Length);
-        target.ProcessedListener = n =>
+        var credit = target is null ? null : new SemaphoreSlim(window * _cars.Length);
+        if (target is not null)
         {
-            if (n > 0)
+            target.ProcessedListener = n =>
             {
-                credit.Release(n);
-            }
-        };
+                if (n > 0)
+                {
+                    credit!.Release(n);
+                }
+            };
+        }
+
         try
         {
             await Task.WhenAll(_cars.Select(car => Task.Run(() => DriveClosedLoopAsync(car, qos, window, credit, stop), CancellationToken.None)));
         }
         finally
         {
-            target.ProcessedListener = null;
+            target?.ProcessedListener = null;
         }
     }
 
@@ -163,7 +174,7 @@ public sealed class Fleet : IAsyncDisposable
         }
     }
 
-    private static async Task DriveClosedLoopAsync(FleetCar car, MqttQualityOfServiceLevel qos, int window, SemaphoreSlim credit, CancellationToken stop)
+    private static async Task DriveClosedLoopAsync(FleetCar car, MqttQualityOfServiceLevel qos, int window, SemaphoreSlim? credit, CancellationToken stop)
     {
         car.EnsureBuffers(window);
         var inFlight = new Queue<Task<MqttClientPublishResult>>(window);
@@ -178,13 +189,16 @@ public sealed class Fleet : IAsyncDisposable
                     await CompleteAsync(car, inFlight.Dequeue());
                 }
 
-                try
+                if (credit is not null)
                 {
-                    await credit.WaitAsync(stop);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
+                    try
+                    {
+                        await credit.WaitAsync(stop);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        break;
+                    }
                 }
 
                 var seq = ++car.Seq;

@@ -9,17 +9,8 @@ public static class MemoryRunner
 {
     public static async Task<MemoryResult> MeasureAsync(int twins, int historyPerSignal, CancellationToken cancel)
     {
-        var start = new ProcessStartInfo(Environment.ProcessPath ?? "dotnet") { UseShellExecute = false, RedirectStandardOutput = true };
-        // Started as `dotnet DigitalTwin.Bench.dll`, the process path is the dotnet host and needs the assembly.
-        if (Path.GetFileNameWithoutExtension(start.FileName).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
-        {
-            start.ArgumentList.Add(typeof(MemoryRunner).Assembly.Location);
-        }
-
-        foreach (var a in new[] { "--memory-child", twins.ToString(CultureInfo.InvariantCulture), "--memory-history", historyPerSignal.ToString(CultureInfo.InvariantCulture) })
-        {
-            start.ArgumentList.Add(a);
-        }
+        var start = BenchChild.StartInfo(["--memory-child", twins.ToString(CultureInfo.InvariantCulture), "--memory-history", historyPerSignal.ToString(CultureInfo.InvariantCulture)]);
+        start.RedirectStandardError = false;
 
         using var child = Process.Start(start) ?? throw new InvalidOperationException("could not start the memory probe");
         using var cleanup = Janitor.Register($"memory probe (pid {child.Id})", () =>

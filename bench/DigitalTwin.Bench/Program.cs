@@ -37,12 +37,27 @@ public static class Program
 
         try
         {
+            if (options.GeneratorSpec is { } spec)
+            {
+                return await Outside.GeneratorChild.RunAsync(Outside.GeneratorSpec.FromJson(spec), Console.Out, cancel.Token);
+            }
+
+            if (options.ServeBare)
+            {
+                return await Outside.BareServerChild.RunAsync(Console.Out, cancel.Token);
+            }
+
             if (options.MemoryChildTwins is { } twins)
             {
                 return await MemoryProbe.RunAsync(twins, options.MemoryChildHistory, Console.Out, cancel.Token);
             }
 
             var command = "dotnet run -c Release --project bench/DigitalTwin.Bench -- " + string.Join(' ', args);
+            if (options.Outside)
+            {
+                return await new Outside.OutsideBench(options, command.TrimEnd(), Console.Out).RunAsync(cancel.Token);
+            }
+
             if (options.History)
             {
                 return await new HistoryBench(options, command.TrimEnd(), Console.Out).RunAsync(cancel.Token);

@@ -23,6 +23,11 @@ namespace DigitalTwin.Grains.Vehicles;
 /// stream, <c>.WriteBehind</c> the snapshot staging, <c>.Crash</c>, <c>.Commands</c> and <c>.Preconditioning</c> their
 /// features.
 /// </summary>
+/// <remarks>
+/// Placed on the silo whose gateway first calls it, which is the silo the car's MQTT connection reached: that car's
+/// every message is then a local call, instead of a remote one for all but 1/N of the cars in an N-silo cluster.
+/// </remarks>
+[Orleans.Placement.PreferLocalPlacement]
 public sealed partial class VehicleGrain(
     ITwinSnapshotStore store,
     IAlertStore alerts,
