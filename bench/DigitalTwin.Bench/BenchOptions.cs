@@ -29,6 +29,9 @@ public sealed class BenchOptions
     /// <summary>Runs only the signal history writer against PostgreSQL (<see cref="HistoryBench"/>).</summary>
     public bool History { get; private init; }
 
+    /// <summary>Runs only the road scenarios (<see cref="RoadBench"/>): feeding cells, cell updates, fleet queries.</summary>
+    public bool Road { get; private init; }
+
     /// <summary>Runs only the connection storm: <see cref="StormCars"/> cars connecting at once to a silo in its own process.</summary>
     public bool Storm { get; private init; }
 
@@ -193,6 +196,7 @@ public sealed class BenchOptions
             GeneratorSpec = result.GetValue(command.Generator),
             ServeBare = result.GetValue(command.ServeBare),
             History = result.GetValue(command.History),
+            Road = result.GetValue(command.Road),
             Storm = result.GetValue(command.Storm),
             StormCars = result.GetValue(command.StormCars) ?? (smoke ? 500 : 10_000),
             StormAnonymous = result.GetValue(command.StormAnonymous),
@@ -239,6 +243,11 @@ public sealed class BenchOptions
         public Option<bool> Smoke { get; } = new("--smoke") { Description = "1.5 s per scenario, 50 cars, 1,000 twins: proves the bench still runs" };
 
         public Option<int?> Cars { get; } = PositiveIntOption("--cars", "N", "connected cars (default 1000; smoke 50)");
+
+        public Option<bool> Road { get; } = new("--road")
+        {
+            Description = "only the road scenarios (issue 18), in-process silo: the twin's road feed per message, cell updates/s with 10,000 moving cars, fleet query p50/p99 over 100,000 indexed twins, ingest with and without positions (smoke: a tenth)",
+        };
 
         public Option<bool> History { get; } = new("--history")
         {
@@ -463,7 +472,7 @@ public sealed class BenchOptions
         {
             Root = new RootCommand(Description)
             {
-                Smoke, Outside, Silos, Generator, ServeBare, History, Storm, StormCars, StormTls, StormAnonymous, External, ExternalCars, ExternalMessages, Cars, Duration, Qos, Window, Out, Skip, Twins, Twins1M,
+                Smoke, Outside, Silos, Generator, ServeBare, History, Road, Storm, StormCars, StormTls, StormAnonymous, External, ExternalCars, ExternalMessages, Cars, Duration, Qos, Window, Out, Skip, Twins, Twins1M,
                 Crashes, CrashTwins, CrashConnected, CrashSse, CrashRate, CrashStore, CrashRuns, Kafka, KafkaRecords, KafkaRate, KafkaRounds, KafkaLinger, KafkaPartitions,
                 MemoryChild, MemoryHistory,
             };

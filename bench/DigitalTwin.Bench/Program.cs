@@ -63,6 +63,11 @@ public static class Program
                 return await new HistoryBench(options, command.TrimEnd(), Console.Out).RunAsync(cancel.Token);
             }
 
+            if (options.Road)
+            {
+                return await new RoadBench(options, command.TrimEnd(), Console.Out).RunAsync(cancel.Token);
+            }
+
             if (options.Kafka)
             {
                 return await new KafkaBench(options, command.TrimEnd(), Console.Out).RunAsync(cancel.Token);

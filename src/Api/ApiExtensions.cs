@@ -2,6 +2,7 @@ using DigitalTwin.Api.Auth;
 using DigitalTwin.Api.Diagnostics;
 using DigitalTwin.Api.Operations;
 using DigitalTwin.Api.Problems;
+using DigitalTwin.Api.Road;
 using DigitalTwin.Api.Streaming;
 using DigitalTwin.Api.Vehicles;
 using DigitalTwin.Security;
@@ -60,6 +61,7 @@ public static class ApiExtensions
         var api = app.MapGroup("/api/v1");
         api.MapVehiclesApi();
         api.MapOperationsApi();
+        api.MapRoadApi();
         return app;
     }
 }

@@ -6,7 +6,9 @@ using DigitalTwin.Grains;
 using DigitalTwin.Grains.Abstractions.Vehicles;
 using DigitalTwin.Grains.Commands;
 using DigitalTwin.Grains.Crash;
+using DigitalTwin.Grains.FleetQuery;
 using DigitalTwin.Grains.Preconditioning;
+using DigitalTwin.Grains.Road;
 using DigitalTwin.Grains.Storage;
 using DigitalTwin.Persistence;
 using DigitalTwin.Persistence.Snapshots;
@@ -78,6 +80,14 @@ public static class SiloHost
         builder.Services.AddHostedService<SiloDrain>();
     }
 
+    /// <summary>Hazards:*, Traffic:* and FleetQuery:* (issue 18), each checked at start-up with the key in the message.</summary>
+    private static void AddRoadOptions(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<HazardOptions>().BindConfiguration(HazardOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<TrafficOptions>().BindConfiguration(TrafficOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<FleetQueryOptions>().BindConfiguration(FleetQueryOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+    }
+
     private static void AddGrains(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<SiloOptions>().BindConfiguration(SiloOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
@@ -88,6 +98,7 @@ public static class SiloHost
         builder.Services.AddOptions<CommandPolicyOptions>().BindConfiguration(CommandPolicyOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<PreconditioningOptions>().BindConfiguration(PreconditioningOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<CrashDetectionOptions>().BindConfiguration(CrashDetectionOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.AddRoadOptions();
 
         var silo = builder.Configuration.GetSection(SiloOptions.SectionName).Get<SiloOptions>() ?? new SiloOptions();
         var inPod = PodHosting.IsEnabled(builder.Configuration, silo);

@@ -59,6 +59,9 @@ public sealed class StartupValidationTests
     [InlineData("--Mqtt:PlainPort=0", "the broker would not listen at all")]
     [InlineData("--Mqtt:Tls:CertificatePath=/nonexistent/server.crt", "Mqtt:Tls:KeyPath must be set")]
     [InlineData("--Mqtt:Tls:ClientCertificateMode=Require", "Mqtt:Tls:CertificatePath must be set")]
+    [InlineData("--Hazards:MinConfirmations=0", "Hazards:MinConfirmations must be between")]
+    [InlineData("--Traffic:Window=00:00:01", "Traffic:Window must be between")]
+    [InlineData("--FleetQuery:Partitions=0", "FleetQuery:Partitions must be between")]
     public async Task A_bad_value_names_its_key(string setting, string message)
     {
         var ex = await StartFailsAsync("--environment=Development", "--Auth:SigningKey=a-test-secret-that-is-long-enough-0123456", setting);

@@ -2,6 +2,8 @@ using System.ComponentModel;
 using DigitalTwin.Api.Alerts;
 using DigitalTwin.Api.Auth;
 using DigitalTwin.Api.Commands;
+using DigitalTwin.Api.FleetQuery;
+using DigitalTwin.Api.Intents;
 using DigitalTwin.Api.Paging;
 using DigitalTwin.Api.Preconditioning;
 using DigitalTwin.Api.Problems;
@@ -9,6 +11,7 @@ using DigitalTwin.Api.Streaming;
 using DigitalTwin.Contract;
 using DigitalTwin.Contract.Telemetry;
 using DigitalTwin.Grains.Abstractions.Vehicles;
+using DigitalTwin.Grains.FleetQuery;
 using DigitalTwin.Grains.Ownership;
 using DigitalTwin.Grains.Storage;
 using DigitalTwin.Views;
@@ -31,7 +34,7 @@ public static class VehiclesApi
         vehicles.MapGet("/", ListVehicles)
             .RequireAuthorization(Policies.Person)
             .WithName("ListVehicles")
-            .WithSummary("The caller's vehicles (operators: all), ordered by VIN, paged with `after`")
+            .WithSummary("The caller's vehicles (operators: all), ordered by VIN, paged with `after`; with `filter`, `bbox` or `online`, a fleet query over the fleet index")
             .ProducesValidationProblem();
 
         vehicles.MapPost("/", RegisterVehicle)
@@ -65,18 +68,23 @@ public static class VehiclesApi
         vehicle.MapAlertsApi();
         vehicle.MapCommandsApi();
         vehicle.MapPreconditioningApi();
+        vehicle.MapIntentsApi();
 
         vehicles.WithOpenApiErrors();
         return api;
     }
 
-    internal static async Task<Results<Ok<VehiclePageDto>, ValidationProblem>> ListVehicles(
+    internal static async Task<Results<Ok<VehiclePageDto>, Ok<FleetPageDto>, ValidationProblem>> ListVehicles(
         HttpContext http,
         IVehicleRegistry registry,
         IGrainFactory grains,
         IOptions<ApiOptions> options,
+        IOptions<FleetQueryOptions> fleetOptions,
         [Description("Return vehicles whose VIN sorts after this one (the `next` of the previous page)")] string? after,
-        [AsParameters] PaginationRequest pagination)
+        [AsParameters] PaginationRequest pagination,
+        [Description("Fleet query: VSS predicates joined by `and`, e.g. `Vehicle.Powertrain.TractionBattery.StateOfCharge.Current<20` (docs/road.md)")] string? filter = null,
+        [Description("Fleet query: only vehicles last seen in minLon,minLat,maxLon,maxLat")] string? bbox = null,
+        [Description("Fleet query: only vehicles online (true) or offline (false)")] bool? online = null)
     {
         if (!pagination.TryGetSize(50, options.Value.MaxPageSize, out var size, out var problem))
         {
@@ -89,6 +97,12 @@ public static class VehiclesApi
         }
 
         var owner = http.User.IsOperator() ? null : http.User.Subject();
+        if (filter is not null || bbox is not null || online is not null)
+        {
+            var fleet = await FleetQueryHandler.ListAsync(owner, filter, bbox, online, after, size, registry, grains, fleetOptions.Value, http.RequestAborted);
+            return fleet.Result is ValidationProblem invalid ? invalid : (Ok<FleetPageDto>)fleet.Result;
+        }
+
         var page = await registry.ListAsync(owner, after, size, http.RequestAborted);
         var twins = await Task.WhenAll(page.Items.Select(r => grains.GetVehicle<IVehicleTwin>(r.Vin).GetTwin().AsTask()));
         var items = page.Items.Zip(twins, (r, t) => new VehicleSummaryDto(r.Vin, r.OwnerId, r.RegisteredAt, t.Online, t.LastSeenAt)).ToList();

@@ -61,6 +61,7 @@ public sealed partial class VehicleGrain
         if (decision.Outcome == CrashOutcome.Raised)
         {
             await SendToCarAsync(EmergencyAck.For(alert, now));
+            ReportCrashToRoad(alert);
         }
     }
 

@@ -74,6 +74,7 @@ public sealed partial class VehicleGrain
         if (store.Stage(snapshot))
         {
             changeFeed.Publish(_state.Vin, new TwinChanged(snapshot.Version, snapshot));
+            IndexFleet(snapshot);
             _dirty = false;
         }
 

@@ -75,6 +75,7 @@ public sealed partial class VehicleGrain(
         {
             history.Append(_state.Vin, message);
             var crash = ObserveCrash(message);
+            ObserveRoad(message);
             await ChangedAsync();
             await OnCrashDecisionAsync(crash);
             await ReplanIfChangedAsync();
@@ -106,6 +107,7 @@ public sealed partial class VehicleGrain(
         {
             LogEvent(logger, _state.Vin, vehicleEvent.Type, vehicleEvent.Seq);
             var crash = ObserveCrash(vehicleEvent);
+            ObserveRoad(vehicleEvent);
             await ChangedAsync();
             await OnCrashDecisionAsync(crash);
         }
