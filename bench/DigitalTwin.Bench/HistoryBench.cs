@@ -65,7 +65,10 @@ public sealed class HistoryBench(BenchOptions options, string command, TextWrite
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
         await new SchemaMigrator(dataSource, NullLogger<SchemaMigrator>.Instance).MigrateAsync(cancel);
         var metrics = new PersistenceMetrics();
-        var writerOptions = new PostgresPersistenceOptions();
+        var writerOptions = BenchPersistenceOptions.FromEnvironment();
+        // The partitions a silo creates at start-up (SignalHistoryRetention's first round): today's samples go to
+        // today's partition, not the default one.
+        await new SignalHistoryPartitions(dataSource, Options.Create(writerOptions), NullLogger<SignalHistoryPartitions>.Instance).EnsureAsync(DateTimeOffset.UtcNow, cancel);
         var writer = new SignalHistoryWriter(dataSource, Options.Create(writerOptions), metrics, NullLogger<SignalHistoryWriter>.Instance);
         var vins = Enumerable.Range(0, Cars).Select(i => F($"WDDHIST{i:D10}")).ToArray();
         var firstSecond = DateTimeOffset.UtcNow.AddHours(-1).ToUnixTimeSeconds();

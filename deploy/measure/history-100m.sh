@@ -6,10 +6,11 @@
 # empty table, into today's partition of the full table and into a full day's partition, and dropping one day's
 # partition against DELETE of another day's rows (plus the VACUUM a DELETE needs afterwards).
 #
-# Usage: deploy/measure/history-100m.sh start|fill|measure|stop [cars=1000]
+# Usage: deploy/measure/history-100m.sh start|fill|measure|migrate|stop [cars=1000]
 #   start    initdb and start the server in $DIR (default /tmp/dt-history-100m)
 #   fill     create the schema and 7 days of 1,440 samples x 10 signals x cars (cars=1000: 100.8 million rows)
 #   measure  print the figures (destructive at the end: one day deleted, one dropped)
+#   migrate  time migration 0011 on a table of the old shape holding ROWS rows (default 14.4 million)
 #   stop     stop the server and delete $DIR
 # Server settings: PostgreSQL's durability defaults (fsync, synchronous_commit on) and wal_level=minimal, so that a
 # partition created and filled in one transaction skips WAL (only the fill is faster for it; a DELETE is logged
@@ -154,10 +155,34 @@ SQL
   echo "DROP partition signal_history_p$next: $(echo "$e - $s" | bc) s, load $(load)"
   rm -rf "$work"
   ;;
+migrate)
+  # Migration 0011 on a table in the old shape (0002 + 0010) holding ROWS rows of yesterday (default 14.4 million,
+  # one day of the fleet above) and 1,000 samples stamped next week: the time the migration holds its lock.
+  rows=${ROWS:-14400000}
+  root=$(cd "$(dirname "$0")/../.." && pwd)
+  sql -c "DROP DATABASE IF EXISTS migrate_cost" -c "CREATE DATABASE migrate_cost"
+  msql() { "$BIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PORT" -U postgres -d migrate_cost "$@"; }
+  msql -f "$root/src/Persistence/Migrations/Sql/0002_signal_history.sql"
+  msql -1 -f "$root/src/Persistence/Migrations/Sql/0010_signal_history_unique_samples.sql"
+  yesterday=$(date -u -d "$(date -u +%F) - 1 day" +%F)
+  s=$(date +%s)
+  msql -c "INSERT INTO signal_history (vin, signal, ts, value_num)
+           SELECT 'WDT' || lpad(((i / 10) % $CARS)::text, 14, '0'), 'signal_' || (i % 10),
+                  timestamptz '$yesterday 00:00:00+00' + (i / ($CARS * 10)) * (interval '1 day' / ($rows / ($CARS * 10))), random() * 100
+           FROM generate_series(0::bigint, $rows - 1) i"
+  msql -c "INSERT INTO signal_history (vin, signal, ts, value_num)
+           SELECT 'WDTFUTURE' || lpad(i::text, 8, '0'), 'signal_0', now() + interval '7 days', 1 FROM generate_series(1, 1000) i"
+  msql -c "VACUUM ANALYZE signal_history"
+  echo "old-shape table: $(msql -At -c "SELECT count(*) FROM signal_history") rows, $(msql -At -c "SELECT pg_size_pretty(pg_total_relation_size('signal_history'))") with indexes, filled in $(( $(date +%s) - s )) s, load $(load)"
+  s=$(date +%s.%N); msql -1 -f "$root/src/Persistence/Migrations/Sql/0011_signal_history_partitions.sql"; e=$(date +%s.%N)
+  echo "migration 0011: $(echo "$e - $s" | bc) s, load $(load)"
+  msql -c "SELECT tableoid::regclass AS partition, count(*) FROM signal_history GROUP BY 1"
+  sql -c "DROP DATABASE migrate_cost"
+  ;;
 stop)
   as_pg "$BIN/pg_ctl" -D "$DIR/data" -m fast -w stop >/dev/null || true
   rm -rf "$DIR"
   echo "stopped, $DIR deleted"
   ;;
-*) echo "usage: $0 start|fill|measure|stop [cars]"; exit 2 ;;
+*) echo "usage: $0 start|fill|measure|migrate|stop [cars]"; exit 2 ;;
 esac

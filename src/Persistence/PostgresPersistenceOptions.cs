@@ -29,6 +29,13 @@ public sealed class PostgresPersistenceOptions
     [Range(1, 100_000, ErrorMessage = "Persistence:SnapshotBatchSize must be between 1 and 100000")]
     public int SnapshotBatchSize { get; set; } = 5_000;
 
+    /// <summary>
+    /// Snapshot upsert statements in flight at once during a flush, each on its own connection: while one waits for
+    /// PostgreSQL, the next batch is serialized and sent. 1 writes batch after batch.
+    /// </summary>
+    [Range(1, 16, ErrorMessage = "Persistence:SnapshotWriteConnections must be between 1 and 16")]
+    public int SnapshotWriteConnections { get; set; } = 2;
+
     /// <summary>Ceiling of the exponential back-off between failed writes.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00", ErrorMessage = "Persistence:MaxRetryDelay must be between 10 ms and 10 minutes")]
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
