@@ -85,7 +85,7 @@ public sealed class HistoryBench(BenchOptions options, string command, TextWrite
 
         var replay = await RoundAsync(writer, metrics, vins, firstSecond, TimedRounds, cancel);
         var rows = await ScalarAsync<long>(dataSource, "SELECT count(*) FROM signal_history", cancel);
-        var bytes = await ScalarAsync<long>(dataSource, "SELECT pg_total_relation_size('signal_history')", cancel);
+        var bytes = await ScalarAsync<long>(dataSource, "SELECT coalesce(sum(pg_total_relation_size(inhrelid)), 0)::bigint FROM pg_inherits WHERE inhparent = 'signal_history'::regclass", cancel);
         var sorted = rates.Order().ToArray();
         Say(F($"median {sorted[sorted.Length / 2]:N0} rows/s, slowest {sorted[0]:N0}, fastest {sorted[^1]:N0} ({TimedRounds} rounds of {RowsPerRound:N0} rows, batches of {writerOptions.HistoryBatchSize:N0})"));
         Say(F($"replay of the last round: {RowsPerRound:N0} rows in {replay.TotalMilliseconds:N0} ms = {RowsPerRound / replay.TotalSeconds:N0} rows/s"));
