@@ -8,9 +8,9 @@ using Npgsql;
 namespace DigitalTwin.Persistence.History;
 
 /// <summary>
-/// Keeps <c>signal_history</c> within <c>Persistence:HistoryRetention</c> and its partitions ahead of the clock: at
-/// start-up and then every <c>Persistence:HistoryCleanupInterval</c>, creates the partitions missing
-/// (<see cref="SignalHistoryPartitions.EnsureAsync"/>) and removes expired samples.
+/// Keeps <c>signal_history</c> within <c>Persistence:HistoryRetention</c> and its partitions ahead of the clock: creates
+/// the partitions missing at start-up (<see cref="SignalHistoryPartitions.EnsureAsync"/>), then every
+/// <c>Persistence:HistoryCleanupInterval</c> creates those missing again and removes expired samples.
 /// <para>
 /// A partition wholly older than the retention is dropped. One that straddles the cutoff is kept whole until it has
 /// expired entirely: deleting the expired part of a day's partition every hour would cost the same row-by-row DELETE
@@ -102,14 +102,28 @@ public sealed partial class SignalHistoryRetention(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // The first round runs at once, so that a fresh database has today's partition before the first samples.
-        var delay = TimeSpan.Zero;
+        // Partitions are created at once, so that a fresh database has today's before the first samples. Expiry waits a
+        // whole interval, as it always has: a silo that starts must not delete history the moment it comes up (a
+        // replay of old data, a test fleet stamped in the past, a clock set wrong), only an hour later.
+        try
+        {
+            await partitions.EnsureAsync(_time.GetUtcNow(), stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return;
+        }
+        catch (Exception ex)
+        {
+            // Samples go to the default partition meanwhile; the next round creates the partitions and moves them.
+            LogFailed(logger, ex, ex.Message);
+        }
+
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await Task.Delay(delay, _time, stoppingToken);
-                delay = options.Value.HistoryCleanupInterval;
+                await Task.Delay(options.Value.HistoryCleanupInterval, _time, stoppingToken);
                 var removed = await RunOnceAsync(stoppingToken);
                 if (removed > 0)
                 {
