@@ -105,7 +105,7 @@ public sealed class FlushBench(PostgresServer server, ILoggerFactory logs, Actio
 
     private async Task<FlushResult> MeasureAsync(NpgsqlDataSource dataSource, int twins, int rounds, CancellationToken cancel)
     {
-        var options = new PostgresPersistenceOptions();
+        var options = BenchPersistenceOptions.FromEnvironment();
         var metrics = new PersistenceMetrics();
         var store = new PostgresTwinSnapshotStore(dataSource, Options.Create(options), metrics, logs.CreateLogger<PostgresTwinSnapshotStore>());
         var vins = Enumerable.Range(1, twins).Select(n => Fleet.VinOf(VinPrefix, n)).ToArray();
@@ -113,7 +113,7 @@ public sealed class FlushBench(PostgresServer server, ILoggerFactory logs, Actio
 
         // Round 0 creates the rows (INSERT); it also warms the JIT and the connection pool, so it is not a timed round.
         var (insert, _) = await FlushRoundAsync(store, metrics, vins, 0, firstTs, cancel);
-        say(F($"[flush] {twins:N0} twins: first flush (insert) {insert.TotalMilliseconds:N0} ms"));
+        say(F($"[flush] {twins:N0} twins: first flush (insert) {insert.TotalMilliseconds:N0} ms; batches of {options.SnapshotBatchSize:N0}, {options.SnapshotWriteConnections} connection(s); load average {MachineInfo.LoadAverage()}"));
 
         var durations = new List<double>(rounds);
         var statements = new List<long>(rounds);
@@ -124,7 +124,7 @@ public sealed class FlushBench(PostgresServer server, ILoggerFactory logs, Actio
             statements.Add(roundStatements);
         }
 
-        say(F($"[flush] {twins:N0} twins: {rounds} rounds, ms: {string.Join(", ", durations.Select(d => d.ToString("0", CultureInfo.InvariantCulture)))}"));
+        say(F($"[flush] {twins:N0} twins: {rounds} rounds, ms: {string.Join(", ", durations.Select(d => d.ToString("0", CultureInfo.InvariantCulture)))}; load average {MachineInfo.LoadAverage()}"));
         var (verified, verification) = await VerifyAsync(dataSource, store, vins, rounds, firstTs, cancel);
         var (jsonBytes, tableBytes) = await SizesAsync(dataSource, cancel);
 

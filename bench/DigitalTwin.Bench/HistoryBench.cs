@@ -65,7 +65,10 @@ public sealed class HistoryBench(BenchOptions options, string command, TextWrite
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
         await new SchemaMigrator(dataSource, NullLogger<SchemaMigrator>.Instance).MigrateAsync(cancel);
         var metrics = new PersistenceMetrics();
-        var writerOptions = new PostgresPersistenceOptions();
+        var writerOptions = BenchPersistenceOptions.FromEnvironment();
+        // The partitions a silo creates at start-up (SignalHistoryRetention's first round): today's samples go to
+        // today's partition, not the default one.
+        await new SignalHistoryPartitions(dataSource, Options.Create(writerOptions), NullLogger<SignalHistoryPartitions>.Instance).EnsureAsync(DateTimeOffset.UtcNow, cancel);
         var writer = new SignalHistoryWriter(dataSource, Options.Create(writerOptions), metrics, NullLogger<SignalHistoryWriter>.Instance);
         var vins = Enumerable.Range(0, Cars).Select(i => F($"WDDHIST{i:D10}")).ToArray();
         var firstSecond = DateTimeOffset.UtcNow.AddHours(-1).ToUnixTimeSeconds();
@@ -82,7 +85,7 @@ public sealed class HistoryBench(BenchOptions options, string command, TextWrite
 
         var replay = await RoundAsync(writer, metrics, vins, firstSecond, TimedRounds, cancel);
         var rows = await ScalarAsync<long>(dataSource, "SELECT count(*) FROM signal_history", cancel);
-        var bytes = await ScalarAsync<long>(dataSource, "SELECT pg_total_relation_size('signal_history')", cancel);
+        var bytes = await ScalarAsync<long>(dataSource, "SELECT coalesce(sum(pg_total_relation_size(inhrelid)), 0)::bigint FROM pg_inherits WHERE inhparent = 'signal_history'::regclass", cancel);
         var sorted = rates.Order().ToArray();
         Say(F($"median {sorted[sorted.Length / 2]:N0} rows/s, slowest {sorted[0]:N0}, fastest {sorted[^1]:N0} ({TimedRounds} rounds of {RowsPerRound:N0} rows, batches of {writerOptions.HistoryBatchSize:N0})"));
         Say(F($"replay of the last round: {RowsPerRound:N0} rows in {replay.TotalMilliseconds:N0} ms = {RowsPerRound / replay.TotalSeconds:N0} rows/s"));

@@ -95,6 +95,7 @@ public static class PersistenceExtensions
         services.AddSingleton<SignalHistoryFlusher>();
         services.AddHostedService(provider => provider.GetRequiredService<SignalHistoryFlusher>());
         services.AddSingleton<ISignalHistoryReader, SignalHistoryReader>();
+        services.AddSingleton<SignalHistoryPartitions>();
         services.AddSingleton<SignalHistoryRetention>();
         services.AddHostedService(provider => provider.GetRequiredService<SignalHistoryRetention>());
         services.AddSingleton<IVehicleRegistry, PostgresVehicleRegistry>();

@@ -8,6 +8,9 @@ namespace DigitalTwin.Persistence;
 /// </summary>
 public sealed class PostgresPersistenceOptions
 {
+    /// <summary>The configuration key of <see cref="HistoryPartitionInterval"/>, for messages that name it.</summary>
+    public const string HistoryPartitionIntervalKey = SectionName + ":" + nameof(HistoryPartitionInterval);
+
     public const string SectionName = "Persistence";
 
     /// <summary>
@@ -26,6 +29,13 @@ public sealed class PostgresPersistenceOptions
     [Range(1, 100_000, ErrorMessage = "Persistence:SnapshotBatchSize must be between 1 and 100000")]
     public int SnapshotBatchSize { get; set; } = 5_000;
 
+    /// <summary>
+    /// Snapshot upsert statements in flight at once during a flush, each on its own connection: while one waits for
+    /// PostgreSQL, the next batch is serialized and sent. 1 writes batch after batch.
+    /// </summary>
+    [Range(1, 16, ErrorMessage = "Persistence:SnapshotWriteConnections must be between 1 and 16")]
+    public int SnapshotWriteConnections { get; set; } = 2;
+
     /// <summary>Ceiling of the exponential back-off between failed writes.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00", ErrorMessage = "Persistence:MaxRetryDelay must be between 10 ms and 10 minutes")]
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
@@ -38,11 +48,15 @@ public sealed class PostgresPersistenceOptions
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00", ErrorMessage = "Persistence:StartupTimeout must be between 1 second and 1 hour")]
     public TimeSpan StartupTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
-    /// <summary>Signal history older than this is deleted.</summary>
+    /// <summary>
+    /// Signal history older than this is deleted: a partition once all of it is older (so a sample is kept for up to one
+    /// <see cref="HistoryPartitionInterval"/> longer), the default partition and the one migration 0011 made of the old
+    /// table row by row.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:01:00", "3650.00:00:00", ErrorMessage = "Persistence:HistoryRetention must be between 1 minute and 3650 days")]
     public TimeSpan HistoryRetention { get; set; } = TimeSpan.FromDays(7);
 
-    /// <summary>How often expired signal history is deleted.</summary>
+    /// <summary>How often expired signal history is deleted and partitions ahead are created.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "Persistence:HistoryCleanupInterval must be between 1 second and 1 day")]
     public TimeSpan HistoryCleanupInterval { get; set; } = TimeSpan.FromHours(1);
 
@@ -58,4 +72,24 @@ public sealed class PostgresPersistenceOptions
     /// <summary>Samples per binary COPY.</summary>
     [Range(1, 1_000_000, ErrorMessage = "Persistence:HistoryBatchSize must be between 1 and 1000000")]
     public int HistoryBatchSize { get; set; } = 10_000;
+
+    /// <summary>
+    /// The time range of one <c>signal_history</c> partition, counted from 1970-01-01 UTC: whole hours that divide a day
+    /// (1, 2, 3, 4, 6, 8, 12 h) or whole days, up to 31. Changing it takes effect for partitions not created yet.
+    /// </summary>
+    [CustomValidation(typeof(PostgresPersistenceOptions), nameof(ValidateHistoryPartitionInterval))]
+    public TimeSpan HistoryPartitionInterval { get; set; } = TimeSpan.FromDays(1);
+
+    public static ValidationResult? ValidateHistoryPartitionInterval(TimeSpan interval, ValidationContext context)
+    {
+        var day = TimeSpan.FromDays(1);
+        var wholeHours = interval.Ticks % TimeSpan.TicksPerHour == 0;
+        var fits = interval >= TimeSpan.FromHours(1) && interval <= TimeSpan.FromDays(31)
+            && (day.Ticks % interval.Ticks == 0 || interval.Ticks % day.Ticks == 0);
+        return wholeHours && fits
+            ? ValidationResult.Success
+            : new ValidationResult(
+                $"{HistoryPartitionIntervalKey} must be whole hours that divide a day (1, 2, 3, 4, 6, 8 or 12 h) or whole days up to 31; got {interval}",
+                [context?.MemberName ?? nameof(HistoryPartitionInterval)]);
+    }
 }

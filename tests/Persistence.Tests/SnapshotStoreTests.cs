@@ -206,6 +206,34 @@ public sealed class SnapshotStoreTests(PostgresFixture postgres) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task Batches_written_over_several_connections_at_once_settle_every_vehicle_written_stale_or_refused()
+    {
+        var observer = new RecordingObserver();
+        await using var newer = Harness.Create(_connectionString);
+        await using var harness = Harness.Create(_connectionString, o => (o.SnapshotBatchSize, o.SnapshotWriteConnections) = (4, 3), observers: observer);
+        var vins = Enumerable.Range(0, 30).Select(_ => TestVins.Next()).ToArray();
+        // Two vehicles another activation has already written at a newer version, one that can never be stored.
+        var (stale1, stale2, refused) = (vins[5], vins[22], vins[13]);
+        newer.Store.Stage(TestSnapshots.Of(stale1, version: 50));
+        newer.Store.Stage(TestSnapshots.Of(stale2, version: 50));
+        await newer.Store.WritePendingAsync(CancellationToken.None);
+        foreach (var vin in vins)
+        {
+            var snapshot = TestSnapshots.Of(vin, version: 7);
+            harness.Store.Stage(vin == refused ? snapshot.WithSignal("Vehicle.Note", SignalValue.FromText("nul\0byte")) : snapshot);
+        }
+
+        await harness.Store.WritePendingAsync(CancellationToken.None);
+
+        Assert.Equal(0, harness.Store.PendingCount);
+        Assert.Equal(27, harness.Metrics.SnapshotRowsWritten);
+        Assert.Equal(2, harness.Metrics.SnapshotsStale);
+        Assert.Equal(1, harness.Metrics.SnapshotsRejected);
+        Assert.Equal(new[] { stale1, stale2 }.Order(StringComparer.Ordinal), observer.Seen.Select(s => s.Vin).Order(StringComparer.Ordinal));
+        Assert.Equal(27L, await Sql.ScalarAsync<long>(_connectionString, "SELECT count(*) FROM vehicle_snapshots WHERE vin = ANY($1) AND version = 7", (object)vins));
+    }
+
+    [Fact]
     public async Task A_value_PostgreSQL_refuses_is_dropped_and_counted_without_blocking_the_rest_of_its_batch()
     {
         await using var harness = Harness.Create(_connectionString);
@@ -307,8 +335,26 @@ public sealed class SnapshotStoreTests(PostgresFixture postgres) : IAsyncLifetim
 
     private sealed class RecordingObserver : IStaleSnapshotObserver
     {
-        public List<StaleSnapshot> Seen { get; } = [];
+        private readonly List<StaleSnapshot> _seen = [];
 
-        public void OnStaleSnapshot(StaleSnapshot stale) => Seen.Add(stale);
+        // Batches written over several connections may report at the same moment.
+        public List<StaleSnapshot> Seen
+        {
+            get
+            {
+                lock (_seen)
+                {
+                    return [.. _seen];
+                }
+            }
+        }
+
+        public void OnStaleSnapshot(StaleSnapshot stale)
+        {
+            lock (_seen)
+            {
+                _seen.Add(stale);
+            }
+        }
     }
 }

@@ -7,6 +7,9 @@ namespace DigitalTwin.Persistence.Snapshots;
 /// </summary>
 public interface IStaleSnapshotObserver
 {
-    /// <summary>Called on the flusher's thread; keep it short and do not throw.</summary>
+    /// <summary>
+    /// Called on a flush writer's thread, possibly from several at once (<c>Persistence:SnapshotWriteConnections</c>); keep
+    /// it short, thread-safe, and do not throw.
+    /// </summary>
     void OnStaleSnapshot(StaleSnapshot stale);
 }

@@ -234,28 +234,67 @@ public sealed partial class PostgresTwinSnapshotStore : ITwinSnapshotStore
         }
     }
 
+    /// <summary>
+    /// Writes the snapshots in batches, <see cref="PostgresPersistenceOptions.SnapshotWriteConnections"/> statements at a
+    /// time. Batches hold distinct vehicles, so concurrent ones never wait for each other's rows; while one statement
+    /// waits for PostgreSQL (parsing jsonb, updating rows, the commit's fsync) another batch's JSON is being built or
+    /// sent. Each batch is serialized only when a writer takes it, so memory holds a few batches' JSON, not a pass's.
+    /// After a failure no further batch starts; the ones already written stay written and leave the pending map.
+    /// </summary>
     private async Task WriteAsync(TwinSnapshot[] snapshots, CancellationToken cancellationToken)
     {
-        var batch = new List<SnapshotRow>(Math.Min(snapshots.Length, _options.SnapshotBatchSize));
-        var written = 0;
-        foreach (var snapshot in snapshots)
+        var batchSize = _options.SnapshotBatchSize;
+        var batches = (snapshots.Length + batchSize - 1) / batchSize;
+        var taken = -1;
+        var failed = 0;
+
+        async Task WriteBatchesAsync(bool concurrently)
         {
-            if (ToRow(snapshot) is { } row)
+            if (concurrently)
             {
-                batch.Add(row);
+                // Off the caller's thread at once, so that writers serialize their first batches in parallel too.
+                await Task.Yield();
             }
 
-            if (batch.Count == _options.SnapshotBatchSize)
+            int index;
+            while (Volatile.Read(ref failed) == 0 && (index = Interlocked.Increment(ref taken)) < batches)
             {
-                await WriteNextBatchAsync(batch, written++, cancellationToken);
-                batch.Clear();
+                var first = index * batchSize;
+                var end = Math.Min(first + batchSize, snapshots.Length);
+                var batch = new List<SnapshotRow>(end - first);
+                for (var i = first; i < end; i++)
+                {
+                    if (ToRow(snapshots[i]) is { } row)
+                    {
+                        batch.Add(row);
+                    }
+                }
+
+                if (batch.Count == 0)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    await WriteNextBatchAsync(batch, index, cancellationToken);
+                }
+                catch
+                {
+                    Volatile.Write(ref failed, 1);
+                    throw;
+                }
             }
         }
 
-        if (batch.Count > 0)
+        var writers = Math.Min(_options.SnapshotWriteConnections, batches);
+        if (writers <= 1)
         {
-            await WriteNextBatchAsync(batch, written, cancellationToken);
+            await WriteBatchesAsync(concurrently: false);
+            return;
         }
+
+        await Task.WhenAll(Enumerable.Range(0, writers).Select(_ => WriteBatchesAsync(concurrently: true)));
     }
 
     internal Task PingAsync(CancellationToken cancellationToken) =>

@@ -11,7 +11,7 @@ namespace DigitalTwin.Persistence.Tests.Support;
 /// <summary>The persistence layer wired by hand against one database, with short intervals that suit tests.</summary>
 public sealed class Harness : IAsyncDisposable
 {
-    private Harness(string connectionString, PostgresPersistenceOptions options, TimeSpan flushInterval, IStaleSnapshotObserver[] observers)
+    private Harness(string connectionString, PostgresPersistenceOptions options, TimeSpan flushInterval, IStaleSnapshotObserver[] observers, TimeProvider? time)
     {
         Options = options;
         DataSource = NpgsqlDataSource.Create(connectionString);
@@ -22,7 +22,8 @@ public sealed class Harness : IAsyncDisposable
         SnapshotFlusher = new SnapshotFlusher(Store, persistenceOptions, postgresOptions, Metrics, Health, Gate, NullLogger<SnapshotFlusher>.Instance);
         HistoryFlusher = new SignalHistoryFlusher(HistoryWriter, persistenceOptions, postgresOptions, Metrics, Health, Gate, NullLogger<SignalHistoryFlusher>.Instance);
         HistoryReader = new SignalHistoryReader(DataSource, postgresOptions);
-        Retention = new SignalHistoryRetention(DataSource, postgresOptions, Metrics, NullLogger<SignalHistoryRetention>.Instance);
+        Partitions = new SignalHistoryPartitions(DataSource, postgresOptions, NullLogger<SignalHistoryPartitions>.Instance);
+        Retention = new SignalHistoryRetention(DataSource, Partitions, postgresOptions, Metrics, NullLogger<SignalHistoryRetention>.Instance, time);
     }
 
     public PostgresPersistenceOptions Options { get; }
@@ -45,12 +46,15 @@ public sealed class Harness : IAsyncDisposable
 
     public SignalHistoryReader HistoryReader { get; }
 
+    public SignalHistoryPartitions Partitions { get; }
+
     public SignalHistoryRetention Retention { get; }
 
     public static Harness Create(
         string connectionString,
         Action<PostgresPersistenceOptions>? configure = null,
         TimeSpan? flushInterval = null,
+        TimeProvider? time = null,
         params IStaleSnapshotObserver[] observers)
     {
         var options = new PostgresPersistenceOptions
@@ -59,7 +63,7 @@ public sealed class Harness : IAsyncDisposable
             CommandTimeout = TimeSpan.FromSeconds(5),
         };
         configure?.Invoke(options);
-        return new Harness(connectionString, options, flushInterval ?? TimeSpan.FromMilliseconds(50), observers);
+        return new Harness(connectionString, options, flushInterval ?? TimeSpan.FromMilliseconds(50), observers, time);
     }
 
     public async ValueTask DisposeAsync()
