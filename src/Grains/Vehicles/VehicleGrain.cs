@@ -51,10 +51,10 @@ public sealed partial class VehicleGrain(
         await LoadOpenCommandsAsync(cancellationToken);
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         Flush();
-        return Task.CompletedTask;
+        await CheckpointInsightsAsync();
     }
 
     public async ValueTask<ApplyResult> ApplyTelemetry(TelemetryMessage message)
@@ -73,6 +73,7 @@ public sealed partial class VehicleGrain(
             await ChangedAsync();
             await OnCrashDecisionAsync(crash);
             await ReplanIfChangedAsync();
+            await ObserveInsightsAsync(message);
         }
 
         return result;
@@ -103,6 +104,7 @@ public sealed partial class VehicleGrain(
             var crash = ObserveCrash(vehicleEvent);
             await ChangedAsync();
             await OnCrashDecisionAsync(crash);
+            await ObserveInsightsAsync(vehicleEvent);
         }
 
         return result;
