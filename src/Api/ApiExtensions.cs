@@ -1,5 +1,6 @@
 using DigitalTwin.Api.Auth;
 using DigitalTwin.Api.Diagnostics;
+using DigitalTwin.Api.Insights;
 using DigitalTwin.Api.Operations;
 using DigitalTwin.Api.Problems;
 using DigitalTwin.Api.Streaming;
@@ -60,6 +61,7 @@ public static class ApiExtensions
         var api = app.MapGroup("/api/v1");
         api.MapVehiclesApi();
         api.MapOperationsApi();
+        api.MapInsightsApi();
         return app;
     }
 }
