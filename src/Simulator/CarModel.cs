@@ -188,9 +188,10 @@ public sealed class CarModel
     {
         var target = _phase == Phase.Driving ? _targetSpeedMs : 0;
 
-        // Less punch at motorway speed; firmer braking when a light or a parking spot comes up.
+        // Less punch at motorway speed; firmer braking when a light or a parking spot comes up, still a comfortable stop
+        // below the harsh-braking threshold of driving insights (3.5 m/s^2), with the jitter added below.
         var maxAccel = 2.5 * (1 - Math.Min(_speedMs / 40, 0.7));
-        var maxBrake = _phase is Phase.StoppingForLight or Phase.StoppingToPark ? 3.5 : 2.5;
+        var maxBrake = _phase is Phase.StoppingForLight or Phase.StoppingToPark ? 3.2 : 2.5;
         var wanted = Math.Clamp((target - _speedMs) / 4, -maxBrake, maxAccel);
 
         // Limited jerk, so the reported acceleration moves smoothly between samples; a hard brake is a hard brake.
