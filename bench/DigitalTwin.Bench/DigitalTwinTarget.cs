@@ -12,7 +12,8 @@ namespace DigitalTwin.Bench;
 /// Received = telemetry the gateway reports as applied to a twin, read from its own metric; at QoS 1 the
 /// PUBACK is sent only after that, so an acknowledged publish is an applied one.
 /// </summary>
-public sealed class DigitalTwinTarget(string signingKey) : IBenchTarget
+/// <param name="siloArgs">Extra settings of the silo, such as <c>--Insights:Enabled=false</c> for the insights comparison.</param>
+public sealed class DigitalTwinTarget(string signingKey, params string[] siloArgs) : IBenchTarget
 {
     private const string MessagesInstrument = "digitaltwin.mqtt.messages";
 
@@ -52,7 +53,7 @@ public sealed class DigitalTwinTarget(string signingKey) : IBenchTarget
         _listener.Start();
 
         Port = Ports.Free();
-        _app = BenchSilo.Build(signingKey, Port);
+        _app = BenchSilo.Build(signingKey, Port, siloArgs);
         await _app.StartAsync(cancel);
         Port = _app.Services.GetRequiredService<EmbeddedMqttBroker>().Port;
     }
