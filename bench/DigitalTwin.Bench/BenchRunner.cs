@@ -48,7 +48,7 @@ public sealed class BenchRunner(BenchOptions options, string command, TextWriter
         {
             ("twin", () => new DigitalTwinTarget(_signingKey)),
             // The same silo without driving insights (issue 17), right after it: what trips and scores cost per message.
-            ("twin-no-insights", () => new DigitalTwinTarget(_signingKey, "--Insights:Enabled=false")),
+            ("twin-no-insights", () => new DigitalTwinTarget(_signingKey, "digitaltwin-no-insights", "--Insights:Enabled=false")),
             ("bare", () => new BareMqttTarget()),
             ("bare-buffered", () => new BareMqttTarget(bufferedReads: true)),
             ("bare-kestrel", () => new KestrelMqttTarget()),

@@ -12,8 +12,9 @@ namespace DigitalTwin.Bench;
 /// Received = telemetry the gateway reports as applied to a twin, read from its own metric; at QoS 1 the
 /// PUBACK is sent only after that, so an acknowledged publish is an applied one.
 /// </summary>
+/// <param name="name">The target's name in the report; the ratios and goals read <c>digitaltwin</c>, the silo as shipped.</param>
 /// <param name="siloArgs">Extra settings of the silo, such as <c>--Insights:Enabled=false</c> for the insights comparison.</param>
-public sealed class DigitalTwinTarget(string signingKey, params string[] siloArgs) : IBenchTarget
+public sealed class DigitalTwinTarget(string signingKey, string name = "digitaltwin", params string[] siloArgs) : IBenchTarget
 {
     private const string MessagesInstrument = "digitaltwin.mqtt.messages";
 
@@ -22,7 +23,7 @@ public sealed class DigitalTwinTarget(string signingKey, params string[] siloArg
     private long _applied;
     private long _notApplied;
 
-    public string Name => "digitaltwin";
+    public string Name => name;
 
     public string Description => "telemetry applied to twins (gateway metric outcome=applied)";
 
