@@ -33,34 +33,59 @@ public readonly record struct InsightSample
     public static InsightSample From(TelemetryMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var sample = new InsightSample { Ts = message.Ts };
+
+        // Locals, then one struct: a `with` per signal copied the whole (large) struct for every signal of the document.
+        double? speed = null, latitude = null, longitude = null, odometer = null, longitudinal = null, lateral = null, vertical = null;
+        double? soc = null, capacity = null, consumption = null, limit = null;
+        bool? charging = null, cable = null, lane = null, obstacle = null, eba = null, abs = null;
+        string? ignition = null;
         foreach (var (name, value) in message.Signals)
         {
             // Only the names insights read; a document of other signals costs one failed switch per signal.
-            sample = name switch
+            switch (name)
             {
-                SignalCatalogue.Speed => sample with { Speed = value.Number },
-                SignalCatalogue.Latitude => sample with { Latitude = value.Number },
-                SignalCatalogue.Longitude => sample with { Longitude = value.Number },
-                SignalCatalogue.TraveledDistance => sample with { Odometer = value.Number },
-                SignalCatalogue.AccelerationLongitudinal => sample with { Longitudinal = value.Number },
-                SignalCatalogue.AccelerationLateral => sample with { Lateral = value.Number },
-                SignalCatalogue.AccelerationVertical => sample with { Vertical = value.Number },
-                SignalCatalogue.StateOfCharge => sample with { StateOfCharge = value.Number },
-                SignalCatalogue.NetCapacity => sample with { NetCapacity = value.Number },
-                SignalCatalogue.InstantConsumption => sample with { Consumption = value.Number },
-                SignalCatalogue.ChargeLimit => sample with { ChargeLimit = value.Number },
-                SignalCatalogue.IsCharging => sample with { IsCharging = value.AsBoolean },
-                SignalCatalogue.IsChargingCableConnected => sample with { CableConnected = value.AsBoolean },
-                SignalCatalogue.LowVoltageSystemState => sample with { Ignition = value.Text },
-                SignalCatalogue.LaneDepartureWarning => sample with { LaneDepartureWarning = value.AsBoolean },
-                SignalCatalogue.ObstacleWarning => sample with { ObstacleWarning = value.AsBoolean },
-                SignalCatalogue.EbaEngaged => sample with { EbaEngaged = value.AsBoolean },
-                SignalCatalogue.AbsEngaged => sample with { AbsEngaged = value.AsBoolean },
-                _ => sample,
-            };
+                case SignalCatalogue.Speed: speed = value.Number; break;
+                case SignalCatalogue.Latitude: latitude = value.Number; break;
+                case SignalCatalogue.Longitude: longitude = value.Number; break;
+                case SignalCatalogue.TraveledDistance: odometer = value.Number; break;
+                case SignalCatalogue.AccelerationLongitudinal: longitudinal = value.Number; break;
+                case SignalCatalogue.AccelerationLateral: lateral = value.Number; break;
+                case SignalCatalogue.AccelerationVertical: vertical = value.Number; break;
+                case SignalCatalogue.StateOfCharge: soc = value.Number; break;
+                case SignalCatalogue.NetCapacity: capacity = value.Number; break;
+                case SignalCatalogue.InstantConsumption: consumption = value.Number; break;
+                case SignalCatalogue.ChargeLimit: limit = value.Number; break;
+                case SignalCatalogue.IsCharging: charging = value.AsBoolean; break;
+                case SignalCatalogue.IsChargingCableConnected: cable = value.AsBoolean; break;
+                case SignalCatalogue.LowVoltageSystemState: ignition = value.Text; break;
+                case SignalCatalogue.LaneDepartureWarning: lane = value.AsBoolean; break;
+                case SignalCatalogue.ObstacleWarning: obstacle = value.AsBoolean; break;
+                case SignalCatalogue.EbaEngaged: eba = value.AsBoolean; break;
+                case SignalCatalogue.AbsEngaged: abs = value.AsBoolean; break;
+            }
         }
 
-        return sample;
+        return new InsightSample
+        {
+            Ts = message.Ts,
+            Speed = speed,
+            Latitude = latitude,
+            Longitude = longitude,
+            Odometer = odometer,
+            Longitudinal = longitudinal,
+            Lateral = lateral,
+            Vertical = vertical,
+            StateOfCharge = soc,
+            NetCapacity = capacity,
+            Consumption = consumption,
+            ChargeLimit = limit,
+            IsCharging = charging,
+            CableConnected = cable,
+            Ignition = ignition,
+            LaneDepartureWarning = lane,
+            ObstacleWarning = obstacle,
+            EbaEngaged = eba,
+            AbsEngaged = abs,
+        };
     }
 }
