@@ -10,7 +10,7 @@ public sealed class BenchOptions
 {
     private const string Description = "The DigitalTwin bench: throughput, latency, memory, flush and crash scenarios (run with dotnet run -c Release --project bench/DigitalTwin.Bench -- [options]).";
 
-    public static readonly string[] SkippableParts = ["twin", "bare", "bare-buffered", "bare-kestrel", "mosquitto", "naive", "latency", "memory", "flush", "crash", "kafka-mqtt", "kafka-in"];
+    public static readonly string[] SkippableParts = ["twin", "twin-no-insights", "bare", "bare-buffered", "bare-kestrel", "mosquitto", "naive", "latency", "memory", "flush", "crash", "kafka-mqtt", "kafka-in"];
 
     public bool Smoke { get; private init; }
 

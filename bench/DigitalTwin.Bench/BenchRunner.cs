@@ -47,6 +47,8 @@ public sealed class BenchRunner(BenchOptions options, string command, TextWriter
         var parts = new (string Part, Func<IBenchTarget> Create)[]
         {
             ("twin", () => new DigitalTwinTarget(_signingKey)),
+            // The same silo without driving insights (issue 17), right after it: what trips and scores cost per message.
+            ("twin-no-insights", () => new DigitalTwinTarget(_signingKey, "digitaltwin-no-insights", "--Insights:Enabled=false")),
             ("bare", () => new BareMqttTarget()),
             ("bare-buffered", () => new BareMqttTarget(bufferedReads: true)),
             ("bare-kestrel", () => new KestrelMqttTarget()),

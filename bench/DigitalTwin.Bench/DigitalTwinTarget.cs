@@ -12,7 +12,9 @@ namespace DigitalTwin.Bench;
 /// Received = telemetry the gateway reports as applied to a twin, read from its own metric; at QoS 1 the
 /// PUBACK is sent only after that, so an acknowledged publish is an applied one.
 /// </summary>
-public sealed class DigitalTwinTarget(string signingKey) : IBenchTarget
+/// <param name="name">The target's name in the report; the ratios and goals read <c>digitaltwin</c>, the silo as shipped.</param>
+/// <param name="siloArgs">Extra settings of the silo, such as <c>--Insights:Enabled=false</c> for the insights comparison.</param>
+public sealed class DigitalTwinTarget(string signingKey, string name = "digitaltwin", params string[] siloArgs) : IBenchTarget
 {
     private const string MessagesInstrument = "digitaltwin.mqtt.messages";
 
@@ -21,7 +23,7 @@ public sealed class DigitalTwinTarget(string signingKey) : IBenchTarget
     private long _applied;
     private long _notApplied;
 
-    public string Name => "digitaltwin";
+    public string Name => name;
 
     public string Description => "telemetry applied to twins (gateway metric outcome=applied)";
 
@@ -52,7 +54,7 @@ public sealed class DigitalTwinTarget(string signingKey) : IBenchTarget
         _listener.Start();
 
         Port = Ports.Free();
-        _app = BenchSilo.Build(signingKey, Port);
+        _app = BenchSilo.Build(signingKey, Port, siloArgs);
         await _app.StartAsync(cancel);
         Port = _app.Services.GetRequiredService<EmbeddedMqttBroker>().Port;
     }

@@ -1,5 +1,6 @@
 using DigitalTwin.Api.Auth;
 using DigitalTwin.Api.Diagnostics;
+using DigitalTwin.Api.Insights;
 using DigitalTwin.Api.Operations;
 using DigitalTwin.Api.Problems;
 using DigitalTwin.Api.Road;
@@ -62,6 +63,7 @@ public static class ApiExtensions
         api.MapVehiclesApi();
         api.MapOperationsApi();
         api.MapRoadApi();
+        api.MapInsightsApi();
         return app;
     }
 }

@@ -5,6 +5,7 @@ using DigitalTwin.Persistence.Alerts;
 using DigitalTwin.Persistence.Commands;
 using DigitalTwin.Persistence.Diagnostics;
 using DigitalTwin.Persistence.History;
+using DigitalTwin.Persistence.Insights;
 using DigitalTwin.Persistence.Migrations;
 using DigitalTwin.Persistence.Ownership;
 using DigitalTwin.Persistence.Snapshots;
@@ -101,6 +102,7 @@ public static class PersistenceExtensions
         services.AddSingleton<IVehicleRegistry, PostgresVehicleRegistry>();
         services.AddSingleton<IAlertStore, PostgresAlertStore>();
         services.AddSingleton<ICommandStore, PostgresCommandStore>();
+        services.AddSingleton<ITripStore, PostgresTripStore>();
         // Not storage, but a seam every twin needs as well: a host with Kafka replaces it (AddKafka).
         services.TryAddSingleton<IVehicleChangeFeed>(NoVehicleChangeFeed.Instance);
 

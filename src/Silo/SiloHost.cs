@@ -7,6 +7,7 @@ using DigitalTwin.Grains.Abstractions.Vehicles;
 using DigitalTwin.Grains.Commands;
 using DigitalTwin.Grains.Crash;
 using DigitalTwin.Grains.FleetQuery;
+using DigitalTwin.Grains.Insights;
 using DigitalTwin.Grains.Preconditioning;
 using DigitalTwin.Grains.Road;
 using DigitalTwin.Grains.Storage;
@@ -99,6 +100,8 @@ public static class SiloHost
         builder.Services.AddOptions<PreconditioningOptions>().BindConfiguration(PreconditioningOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<CrashDetectionOptions>().BindConfiguration(CrashDetectionOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.AddRoadOptions();
+        builder.Services.AddOptions<TripOptions>().BindConfiguration(TripOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<InsightsOptions>().BindConfiguration(InsightsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 
         var silo = builder.Configuration.GetSection(SiloOptions.SectionName).Get<SiloOptions>() ?? new SiloOptions();
         var inPod = PodHosting.IsEnabled(builder.Configuration, silo);

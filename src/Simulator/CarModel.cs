@@ -15,6 +15,12 @@ public sealed class CarModel
     private const double ChargeLimitPercent = 80;
     private const double CabinTargetCelsius = 21.5;
 
+    // Now and then a driver brakes hard (something in the road): about once per 15 minutes of driving, at 6 m/s^2 for
+    // a second and a half, so that trips show a harsh brake now and then.
+    private const double HardBrakesPerSecond = 1.0 / 900;
+    private const double HardBrakeMps2 = 6;
+    private const double HardBrakeSeconds = 1.5;
+
     // Bigger steps would let a car jump through a red light or overshoot a turn.
     private static readonly TimeSpan MaxSubStep = TimeSpan.FromSeconds(1);
 
@@ -37,6 +43,7 @@ public sealed class CarModel
     private double _secondsToNewTarget;
     private double _turnRateDegS;
     private double _exteriorBaseCelsius;
+    private double _hardBrakeSeconds;
 
     private CarModel()
     {
@@ -56,6 +63,24 @@ public sealed class CarModel
     public double ExteriorTemperature { get; private set; }
     public double CabinTemperature { get; private set; }
     public bool IsDriverSeatOccupied => _phase != Phase.Parked;
+
+    /// <summary><c>Vehicle.LowVoltageSystemState</c>: the ignition is off while parked, on otherwise.</summary>
+    public string Ignition => _phase == Phase.Parked ? "OFF" : "ON";
+
+    public double NetCapacityKwh => BatteryKwh;
+
+    public double ChargeLimit => ChargeLimitPercent;
+
+    /// <summary>The driver pulls over and switches off (the end of a run), so that the trip under way finishes.</summary>
+    public void ParkNow()
+    {
+        _speedMs = 0;
+        _hardBrakeSeconds = 0;
+        LongitudinalAcceleration = 0;
+        LateralAcceleration = 0;
+        VerticalAcceleration = 0;
+        Enter(Phase.Parked, 60);
+    }
 
     /// <summary>Car <paramref name="index"/> of <paramref name="count"/>, placed so that the fleet covers the city evenly.</summary>
     public static CarModel Create(int index, int count, Random rng)
@@ -120,6 +145,10 @@ public sealed class CarModel
                 {
                     Enter(Phase.StoppingToPark, 0);
                 }
+                else if (_speedMs > 8 && rng.NextDouble() < h * HardBrakesPerSecond)
+                {
+                    _hardBrakeSeconds = HardBrakeSeconds;
+                }
                 else if (_speedMs > 5 && rng.NextDouble() < h / 60)
                 {
                     // Roughly one red light a minute; now and then the driver parks instead.
@@ -159,13 +188,20 @@ public sealed class CarModel
     {
         var target = _phase == Phase.Driving ? _targetSpeedMs : 0;
 
-        // Less punch at motorway speed; firmer braking when a light or a parking spot comes up.
+        // Less punch at motorway speed; firmer braking when a light or a parking spot comes up, still a comfortable stop
+        // below the harsh-braking threshold of driving insights (3.5 m/s^2), with the jitter added below.
         var maxAccel = 2.5 * (1 - Math.Min(_speedMs / 40, 0.7));
-        var maxBrake = _phase is Phase.StoppingForLight or Phase.StoppingToPark ? 3.5 : 2.5;
+        var maxBrake = _phase is Phase.StoppingForLight or Phase.StoppingToPark ? 3.2 : 2.5;
         var wanted = Math.Clamp((target - _speedMs) / 4, -maxBrake, maxAccel);
 
-        // Limited jerk, so the reported acceleration moves smoothly between samples.
+        // Limited jerk, so the reported acceleration moves smoothly between samples; a hard brake is a hard brake.
         var accel = LongitudinalAcceleration + (wanted - LongitudinalAcceleration) * Math.Min(1, h / 0.8);
+        if (_hardBrakeSeconds > 0)
+        {
+            _hardBrakeSeconds -= h;
+            accel = -HardBrakeMps2;
+        }
+
         if (_speedMs > 0)
         {
             accel += (rng.NextDouble() - 0.5) * 0.1;

@@ -397,6 +397,9 @@ public sealed class FleetRunner(SimulatorOptions options, TextWriter output)
             {
                 if (car.IsConnected)
                 {
+                    // A last document parked with the ignition off, so the trip under way finishes with the run.
+                    car.Model.ParkNow();
+                    await PublishTelemetryAsync(car, timeout.Token);
                     var offline = await car.Client.PublishAsync(StatusMessage(car, new StatusDocument(Online: false).ToPayload()), timeout.Token);
                     if (!offline.IsSuccess)
                     {

@@ -24,6 +24,9 @@ public sealed class TelemetryWriter
     private static readonly JsonEncodedText TraveledDistance = JsonEncodedText.Encode(SignalCatalogue.TraveledDistance);
     private static readonly JsonEncodedText ExteriorTemperature = JsonEncodedText.Encode(SignalCatalogue.ExteriorAirTemperature);
     private static readonly JsonEncodedText CabinTemperature = JsonEncodedText.Encode(SignalCatalogue.CabinAirTemperature);
+    private static readonly JsonEncodedText Ignition = JsonEncodedText.Encode(SignalCatalogue.LowVoltageSystemState);
+    private static readonly JsonEncodedText NetCapacity = JsonEncodedText.Encode(SignalCatalogue.NetCapacity);
+    private static readonly JsonEncodedText ChargeLimit = JsonEncodedText.Encode(SignalCatalogue.ChargeLimit);
     private static readonly JsonEncodedText DriverSeatOccupied = JsonEncodedText.Encode(SignalCatalogue.SeatSignal(1, 1, "IsOccupied"));
 
     private readonly ArrayBufferWriter<byte> _buffer = new(1024);
@@ -61,6 +64,9 @@ public sealed class TelemetryWriter
         json.WriteNumber(ExteriorTemperature, Math.Round(car.ExteriorTemperature, 1));
         json.WriteNumber(CabinTemperature, Math.Round(car.CabinTemperature, 1));
         json.WriteBoolean(DriverSeatOccupied, car.IsDriverSeatOccupied);
+        json.WriteString(Ignition, car.Ignition);
+        json.WriteNumber(NetCapacity, car.NetCapacityKwh);
+        json.WriteNumber(ChargeLimit, car.ChargeLimit);
     }
 
     // 359.996 would round up to 360, which is the same direction as 0.

@@ -31,6 +31,10 @@ public sealed class AuthorizationMatrixTests(SiloFixture silo)
         ("set preconditioning", "PUT", "/api/v1/vehicles/{vin}/preconditioning", """{"departureAt":"{departure}","targetTemperatureC":21}""", Ok, NotFound, Ok, Forbidden),
         ("get preconditioning", "GET", "/api/v1/vehicles/{vin}/preconditioning", null, Ok, NotFound, Ok, Forbidden),
         ("cancel preconditioning", "DELETE", "/api/v1/vehicles/{vin}/preconditioning", null, HttpStatusCode.NoContent, NotFound, HttpStatusCode.NoContent, Forbidden),
+        ("list trips", "GET", "/api/v1/vehicles/{vin}/trips", null, Ok, NotFound, Ok, Forbidden),
+        ("get scores", "GET", "/api/v1/vehicles/{vin}/scores", null, Ok, NotFound, Ok, Forbidden),
+        ("list charging sessions", "GET", "/api/v1/vehicles/{vin}/charging-sessions", null, Ok, NotFound, Ok, Forbidden),
+        ("leaderboard", "GET", "/api/v1/leaderboard?period=week", null, Ok, Ok, Ok, Forbidden),
         ("dead letters", "GET", "/api/v1/operations/dead-letters", null, Forbidden, Forbidden, Ok, Forbidden),
     ];
 

@@ -34,6 +34,9 @@ public sealed class ClusterFixture : IAsyncLifetime
     public IAlertStore Alerts =>
         ((InProcessSiloHandle)Cluster.Primary!).SiloHost.Services.GetRequiredService<IAlertStore>();
 
+    public ITripStore Trips =>
+        ((InProcessSiloHandle)Cluster.Primary!).SiloHost.Services.GetRequiredService<ITripStore>();
+
     public Task InitializeAsync() => Cluster.DeployAsync();
 
     public async Task DisposeAsync() => await Cluster.DisposeAsync();

@@ -15,11 +15,14 @@ public sealed class SchemaMigratorTests(PostgresFixture postgres)
         ["orleansquery", "orleansmembershipversiontable", "orleansmembershiptable", "orleansreminderstable"];
 
     [Fact]
-    public void The_catalog_is_numbered_from_one_without_gaps()
+    public void The_catalog_is_numbered_from_one_in_rising_order()
     {
         var versions = MigrationCatalog.All.Select(m => m.Version).ToArray();
 
-        Assert.Equal(Enumerable.Range(1, versions.Length), versions);
+        // Work streams reserve blocks of numbers (issue 17 has 0020-0029), so a branch may skip some; the migrator
+        // applies every version a database has not recorded, whatever its place.
+        Assert.Equal(1, versions[0]);
+        Assert.Equal(versions.Order().Distinct(), versions);
         Assert.True(versions.Length >= 8, "snapshots, history, owners, alerts, commands and the three Orleans migrations");
     }
 

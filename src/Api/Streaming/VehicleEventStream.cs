@@ -2,6 +2,7 @@ using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using DigitalTwin.Api.Diagnostics;
+using DigitalTwin.Grains.Abstractions.Insights;
 using DigitalTwin.Grains.Abstractions.Vehicles;
 using DigitalTwin.Views;
 using Microsoft.Extensions.Options;
@@ -142,6 +143,8 @@ public sealed class VehicleEventStream(IClusterClient cluster, IOptions<ApiOptio
             AlertChanged alert => AlertDto.From(alert.Alert),
             CommandChanged command => CommandDto.From(command.Command),
             NotificationSent notification => NotificationDto.From(notification.Notification),
+            TripFinished trip => TripDto.From(trip.Trip),
+            ChargingFinished charging => ChargingSessionDto.From(charging.Session),
             _ => throw new InvalidOperationException($"no SSE rendering for {e.GetType().Name}"),
         };
         return new SseItem<object>(data, e.Type) { EventId = e.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) };

@@ -35,6 +35,12 @@ public static class VehicleRecords
     /// <summary><c>vehicle-commands</c>: a command in a new state, in the API's command shape.</summary>
     public const string CommandType = "digitaltwin.command.v1";
 
+    /// <summary><c>vehicle-trips</c>: a finished trip, in the API's trip shape.</summary>
+    public const string TripType = "digitaltwin.trip.v1";
+
+    /// <summary><c>vehicle-trips</c>: a finished charging session, in the API's charging-session shape.</summary>
+    public const string ChargingSessionType = "digitaltwin.charging.v1";
+
     /// <summary>The most of a refused payload a dead-letter record carries (base64): Kafka's default record limit is 1 MB.</summary>
     public const int MaxDeadLetterPayloadBytes = 256 * 1024;
 

@@ -11,4 +11,7 @@ public static class NotificationTypes
 
     /// <summary>Driving feedback: a pattern that costs energy or safety, with the evidence.</summary>
     public const string EcoTip = "ecoTip";
+
+    /// <summary>Driving feedback about safety (sustained speeding, repeated harsh braking), with the evidence.</summary>
+    public const string SafetyTip = "safetyTip";
 }

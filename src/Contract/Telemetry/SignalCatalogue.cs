@@ -27,6 +27,8 @@ public static class SignalCatalogue
     public const string InstantConsumption = "Vehicle.Powertrain.FuelSystem.InstantConsumption";
     public const string ExteriorAirTemperature = "Vehicle.Exterior.AirTemperature";
     public const string CabinAirTemperature = "Vehicle.Cabin.HVAC.AmbientAirTemperature";
+    public const string LowVoltageSystemState = "Vehicle.LowVoltageSystemState";
+    public const string NetCapacity = "Vehicle.Powertrain.TractionBattery.NetCapacity";
 
     /// <summary>Longest accepted signal path; VSS paths in practice stay under 100 characters.</summary>
     public const int MaxNameLength = 200;
@@ -110,6 +112,9 @@ public static class SignalCatalogue
             new(InstantConsumption, SignalKind.Number, 0, 1000, Unit: "l/100km"),
             new(ExteriorAirTemperature, SignalKind.Number, -80, 100, Unit: "celsius"),
             new(CabinAirTemperature, SignalKind.Number, -80, 120, Unit: "celsius"),
+            // Ignition: UNDEFINED, LOCK, OFF, ACC, ON, START; a trip ends when it becomes OFF.
+            new(LowVoltageSystemState, SignalKind.Text),
+            new(NetCapacity, SignalKind.Number, 0, 65_535, IsInteger: true, Unit: "kWh"),
         };
 
         for (var row = 1; row <= MaxSeatRows; row++)

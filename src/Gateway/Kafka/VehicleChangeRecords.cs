@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using DigitalTwin.Contract.Kafka;
+using DigitalTwin.Grains.Abstractions.Insights;
 using DigitalTwin.Grains.Abstractions.Vehicles;
 using DigitalTwin.Views;
 
@@ -18,6 +19,7 @@ internal static class VehicleChangeRecords
         TwinChanged => topics.Twins,
         AlertChanged => topics.Alerts,
         CommandChanged => topics.Commands,
+        TripFinished or ChargingFinished => topics.Trips,
         _ => null,
     };
 
@@ -52,6 +54,12 @@ internal static class VehicleChangeRecords
                     VehicleRecords.CommandType,
                     commandView.UpdatedAt,
                     ViewJson.Serialize(commandView));
+            case TripFinished trip:
+                // A trip and a session are stored once and never change: their id is the record's id.
+                return CloudEventRecord.Create(vin, trip.Trip.Id, VehicleRecords.TripType, trip.Trip.EndedAt, ViewJson.Serialize(TripDto.From(trip.Trip)));
+            case ChargingFinished charging:
+                return CloudEventRecord.Create(
+                    vin, charging.Session.Id, VehicleRecords.ChargingSessionType, charging.Session.EndedAt, ViewJson.Serialize(ChargingSessionDto.From(charging.Session)));
             default:
                 throw new ArgumentException($"no Kafka record for a {change.GetType().Name}", nameof(change));
         }

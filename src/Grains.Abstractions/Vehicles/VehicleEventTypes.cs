@@ -7,4 +7,6 @@ public static class VehicleEventTypes
     public const string Alert = "alert";
     public const string Command = "command";
     public const string Notification = "notification";
+    public const string Trip = "trip";
+    public const string Charging = "charging";
 }

@@ -23,6 +23,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IVehicleRegistry, InMemoryVehicleRegistry>();
         services.AddSingleton<IAlertStore, InMemoryAlertStore>();
         services.AddSingleton<ICommandStore, InMemoryCommandStore>();
+        services.AddSingleton<ITripStore, InMemoryTripStore>();
         // Not storage, but a seam every twin needs as well: a host with Kafka replaces it (AddKafka).
         services.TryAddSingleton<IVehicleChangeFeed>(NoVehicleChangeFeed.Instance);
         return services;

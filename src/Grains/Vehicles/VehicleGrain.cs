@@ -56,10 +56,10 @@ public sealed partial class VehicleGrain(
         await LoadOpenCommandsAsync(cancellationToken);
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         Flush();
-        return Task.CompletedTask;
+        await CheckpointInsightsAsync();
     }
 
     public async ValueTask<ApplyResult> ApplyTelemetry(TelemetryMessage message)
@@ -79,6 +79,7 @@ public sealed partial class VehicleGrain(
             await ChangedAsync();
             await OnCrashDecisionAsync(crash);
             await ReplanIfChangedAsync();
+            await ObserveInsightsAsync(message);
         }
 
         return result;
@@ -110,6 +111,7 @@ public sealed partial class VehicleGrain(
             ObserveRoad(vehicleEvent);
             await ChangedAsync();
             await OnCrashDecisionAsync(crash);
+            await ObserveInsightsAsync(vehicleEvent);
         }
 
         return result;

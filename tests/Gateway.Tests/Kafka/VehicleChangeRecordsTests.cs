@@ -8,6 +8,7 @@ using DigitalTwin.Gateway.Diagnostics;
 using DigitalTwin.Gateway.Kafka;
 using DigitalTwin.Grains.Abstractions.Commands;
 using DigitalTwin.Grains.Abstractions.Crash;
+using DigitalTwin.Grains.Abstractions.Insights;
 using DigitalTwin.Grains.Abstractions.Telemetry;
 using DigitalTwin.Grains.Abstractions.Vehicles;
 using DigitalTwin.Views;
@@ -118,6 +119,30 @@ public sealed class VehicleChangeRecordsTests
         Assert.Equal("acknowledged", value.RootElement.GetProperty("status").GetString());
         Assert.Equal("ops-1", value.RootElement.GetProperty("acknowledgedBy").GetString());
         Assert.Equal(52.52, value.RootElement.GetProperty("position").GetProperty("latitude").GetDouble());
+    }
+
+    [Fact]
+    public void Finished_trips_and_charging_sessions_go_to_vehicle_trips_as_the_api_views_them_with_their_own_ids()
+    {
+        var trip = new Trip(
+            $"{Vin}-trip-1764028800123", Vin, At, At.AddMinutes(20), new TripPosition(52.52, 13.405), null, 12.5, DistanceSources.Odometer, 1200, 87, 37.5,
+            2.5, null, 625, 92.5, 90, BehaviourCounts.None with { HarshBraking = 1 }, [new BehaviourEvent(BehaviourKinds.HarshBraking, At.AddMinutes(5), -5.5, null)], InsightEndReasons.IgnitionOff);
+        var session = new ChargingSession($"{Vin}-charge-1764028800123", Vin, At, At.AddHours(1), 20, 80, 45, 80, true, InsightEndReasons.ChargingStopped);
+        var topics = new KafkaTopics();
+
+        var tripRecord = VehicleChangeRecords.Create(Vin, new TripFinished(9, trip), At.AddHours(2));
+        var sessionRecord = VehicleChangeRecords.Create(Vin, new ChargingFinished(10, session), At.AddHours(2));
+
+        Assert.Equal(("vehicle-trips", "vehicle-trips"), (VehicleChangeRecords.Topic(new TripFinished(9, trip), topics), VehicleChangeRecords.Topic(new ChargingFinished(10, session), topics)));
+        Assert.Equal(Vin, tripRecord.Key);
+        Assert.Equal(ViewJson.Serialize(TripDto.From(trip)), tripRecord.Value);
+        Assert.Equal((trip.Id, "digitaltwin.trip.v1", "2026-11-24T10:20:00.123Z"), (Header(tripRecord, VehicleRecords.IdHeader), Header(tripRecord, VehicleRecords.TypeHeader), Header(tripRecord, VehicleRecords.TimeHeader)));
+        Assert.Equal((session.Id, "digitaltwin.charging.v1"), (Header(sessionRecord, VehicleRecords.IdHeader), Header(sessionRecord, VehicleRecords.TypeHeader)));
+        using var value = JsonDocument.Parse(tripRecord.Value);
+        Assert.Equal("trip", value.RootElement.GetProperty("kind").GetString());
+        Assert.Equal(1, value.RootElement.GetProperty("counts").GetProperty("harshBraking").GetInt32());
+        using var sessionValue = JsonDocument.Parse(sessionRecord.Value);
+        Assert.Equal("chargingSession", sessionValue.RootElement.GetProperty("kind").GetString());
     }
 
     [Fact]
