@@ -1,5 +1,6 @@
 using DigitalTwin.Api.Auth;
 using DigitalTwin.Api.Diagnostics;
+using DigitalTwin.Api.Fleet;
 using DigitalTwin.Api.Operations;
 using DigitalTwin.Api.Problems;
 using DigitalTwin.Api.Streaming;
@@ -38,6 +39,7 @@ public static class ApiExtensions
 
         builder.Services.AddSingleton<ApiMetrics>();
         builder.Services.AddSingleton<VehicleEventStream>();
+        builder.Services.AddSingleton<FleetEventStream>();
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityTransformer>());
         builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddMeter(ApiMetrics.MeterName));
         return builder;
@@ -60,6 +62,7 @@ public static class ApiExtensions
         var api = app.MapGroup("/api/v1");
         api.MapVehiclesApi();
         api.MapOperationsApi();
+        api.MapFleetApi();
         return app;
     }
 }
