@@ -56,6 +56,18 @@ public static class DashboardExtensions
         var options = app.Services.GetRequiredService<IOptions<DashboardOptions>>().Value;
         var assets = app.Services.GetRequiredService<DashboardAssets>();
 
+        // Relative URLs in the page resolve against /dashboard/, so the bare path redirects (a route would also match
+        // the trailing slash, which endpoint routing ignores).
+        app.Use((http, next) =>
+        {
+            if (http.Request.Path.Equals(BasePath, StringComparison.OrdinalIgnoreCase) && HttpMethods.IsGet(http.Request.Method))
+            {
+                http.Response.Redirect(BasePath + "/" + http.Request.QueryString);
+                return Task.CompletedTask;
+            }
+
+            return next(http);
+        });
         app.UseDefaultFiles(new DefaultFilesOptions { RequestPath = BasePath, FileProvider = assets.Files });
         app.UseStaticFiles(new StaticFileOptions
         {
@@ -65,7 +77,6 @@ public static class DashboardExtensions
             OnPrepareResponse = context => assets.AddHeaders(context.Context, context.File.Name),
         });
 
-        app.MapGet(BasePath, () => Results.Redirect(BasePath + "/")).ExcludeFromDescription();
         var dashboard = app.MapGroup(BasePath).ExcludeFromDescription().AllowAnonymous();
         if (!assets.IsBuilt)
         {
