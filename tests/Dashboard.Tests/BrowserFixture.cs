@@ -30,7 +30,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         Silo = await SiloFixture.StartAsync(
             "--environment=Development",
             "--Dashboard:DevelopmentSignIn=true",
-            "--Dashboard:OrleansDashboard=false",
+            "--Dashboard:OrleansDashboard=true",
             // The fleet stream renews its members every 30 s; tests add cars before they open the page, so that is fine.
             "--Api:MaxTwinEventsPerSecond=10");
         _playwright = await Playwright.CreateAsync();

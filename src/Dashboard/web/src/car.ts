@@ -16,7 +16,7 @@ export function renderCar(main: HTMLElement, vin: string, onUnauthorized: () => 
   const title = el("h2", { id: "car-title" }, vin);
   const summary = el("p", { class: "muted", id: "car-summary", "aria-live": "polite" }, "Loading...");
   const signals = el("tbody");
-  const twinSection = el("section", { class: "card", "aria-labelledby": "twin-title" },
+  const twinSection = el("section", { class: "card wide", "aria-labelledby": "twin-title" },
     el("h3", { id: "twin-title" }, "Twin"),
     el("table", { class: "signals", id: "signal-table" },
       el("caption", { class: "visually-hidden" }, "Signals with value and age"),
