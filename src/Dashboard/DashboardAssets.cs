@@ -13,18 +13,29 @@ internal sealed class DashboardAssets
         Build it with Node.js 18+ and npm installed to get the dashboard.</p></html>
         """;
 
-    private readonly string _contentSecurityPolicy;
+    // Built at the first request: options are validated when the host starts, and a bad setting must fail there.
+    private readonly Lazy<string> _contentSecurityPolicy;
 
     public DashboardAssets(IOptions<DashboardOptions> options, IOptions<Security.AuthOptions> auth)
     {
         Files = new ManifestEmbeddedFileProvider(DashboardExtensions.Assembly, "wwwroot");
         IsBuilt = Files.GetFileInfo("index.html").Exists;
+        _contentSecurityPolicy = new(() => ContentSecurityPolicy(options.Value, auth.Value));
+    }
 
-        // The page loads nothing from elsewhere: its own bundle, tiles from the operator's server, and (OIDC) the
-        // authority's discovery and token endpoints. Leaflet positions tiles and markers with inline styles.
-        var images = Origin(options.Value.TileUrl?.Replace("{s}", "*", StringComparison.Ordinal));
-        var connect = Origin(auth.Value.Authority);
-        _contentSecurityPolicy = string.Join("; ",
+    public IFileProvider Files { get; }
+
+    public bool IsBuilt { get; }
+
+    /// <summary>
+    /// The page loads nothing from elsewhere: its own bundle, tiles from the operator's server, and (OIDC) the
+    /// authority's discovery and token endpoints. Leaflet positions tiles and markers with inline styles.
+    /// </summary>
+    private static string ContentSecurityPolicy(DashboardOptions options, Security.AuthOptions auth)
+    {
+        var images = Origin(options.TileUrl?.Replace("{s}", "*", StringComparison.Ordinal));
+        var connect = Origin(auth.Authority);
+        return string.Join("; ",
             "default-src 'self'",
             $"img-src 'self' data:{images}",
             $"connect-src 'self'{connect}",
@@ -36,10 +47,6 @@ internal sealed class DashboardAssets
             "frame-ancestors 'none'");
     }
 
-    public IFileProvider Files { get; }
-
-    public bool IsBuilt { get; }
-
     public void AddHeaders(HttpContext http, string fileName)
     {
         var headers = http.Response.Headers;
@@ -48,7 +55,7 @@ internal sealed class DashboardAssets
         {
             // The page must pick up a new bundle at once; the bundle is small and revalidated by its ETag.
             headers.CacheControl = "no-cache";
-            headers.ContentSecurityPolicy = _contentSecurityPolicy;
+            headers.ContentSecurityPolicy = _contentSecurityPolicy.Value;
             headers["Referrer-Policy"] = "no-referrer";
             headers.XFrameOptions = "DENY";
         }

@@ -53,7 +53,9 @@ public static class DashboardExtensions
 
     public static WebApplication MapFleetDashboard(this WebApplication app)
     {
-        var options = app.Services.GetRequiredService<IOptions<DashboardOptions>>().Value;
+        // Which routes exist follows the raw settings: validated options would throw here, while the host is built,
+        // and a bad setting must stop the host when it starts, with the one-line error every other setting gets.
+        var options = app.Configuration.GetSection(DashboardOptions.SectionName).Get<DashboardOptions>() ?? new DashboardOptions();
         var assets = app.Services.GetRequiredService<DashboardAssets>();
 
         // Relative URLs in the page resolve against /dashboard/, so the bare path redirects (a route would also match
@@ -83,7 +85,7 @@ public static class DashboardExtensions
             dashboard.MapGet("/", () => Results.Content(DashboardAssets.NotBuiltPage, "text/html; charset=utf-8"));
         }
 
-        dashboard.MapGet("/config.json", (HttpContext http, IOptions<AuthOptions> auth) => DashboardConfig.For(options, auth.Value, app.Environment));
+        dashboard.MapGet("/config.json", (IOptions<DashboardOptions> settings, IOptions<AuthOptions> auth) => DashboardConfig.For(settings.Value, auth.Value, app.Environment));
         if (options.DevelopmentSignIn)
         {
             dashboard.MapPost("/dev-token", DevelopmentSignIn.MintAsync);

@@ -15,7 +15,7 @@ public sealed class DashboardHostingTests(BrowserFixture browser)
     [Fact]
     public async Task Production_refuses_the_development_sign_in_at_start_up()
     {
-        // The dashboard's routes depend on its options, so the refusal comes while the host is built, before it listens.
+        // Refused when the host starts, before it listens, like the development signing key.
         var ex = await Assert.ThrowsAsync<OptionsValidationException>(async () =>
         {
             await using var app = SiloHost.Build(

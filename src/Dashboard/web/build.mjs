@@ -14,7 +14,8 @@ await build({
   entryPoints: { app: "src/main.ts" },
   bundle: true,
   minify: true,
-  sourcemap: "linked",
+  // No source maps: they would triple what the silo embeds; the sources are in the repository.
+  sourcemap: false,
   format: "esm",
   target: ["es2022"],
   outdir: out.pathname,
