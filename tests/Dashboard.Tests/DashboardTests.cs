@@ -49,11 +49,15 @@ public sealed class DashboardTests(BrowserFixture browser)
                 }
 
                 // Every car is on the map: as a marker of its own, or counted in a cluster when they are close together.
-                var shown = await dashboard.Page.EvaluateAsync<int>("""
-                    () => document.querySelectorAll('#fleet-map .car-marker').length
-                        + [...document.querySelectorAll('#fleet-map .cluster-marker [data-count]')].reduce((n, e) => n + Number(e.dataset.count), 0)
-                    """);
-                Assert.Equal(cars, shown);
+                // The simulated cars drive, so the view is fitted to them first and the count is awaited, not sampled.
+                await dashboard.Page.GetByRole(AriaRole.Button, new() { Name = "Show all cars" }).ClickAsync();
+                await dashboard.Page.WaitForFunctionAsync(
+                    """
+                    n => document.querySelectorAll('#fleet-map .car-marker').length
+                        + [...document.querySelectorAll('#fleet-map .cluster-marker [data-count]')].reduce((s, e) => s + Number(e.dataset.count), 0) === n
+                    """,
+                    cars,
+                    new() { Timeout = 5_000 });
                 await dashboard.SnapAsync("map");
             });
         }

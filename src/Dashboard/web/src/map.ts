@@ -19,9 +19,10 @@ export function renderMap(main: HTMLElement, config: DashboardConfig, focus?: Ma
   const status = el("p", { class: "hint", id: "fleet-status", "aria-live": "polite" });
   const layers = el("fieldset", { class: "layers" }, el("legend", {}, "Layers"));
   const filter = el("input", { type: "search", id: "car-filter", placeholder: "VIN", "aria-label": "Filter cars by VIN" });
+  const fitAll = el("button", { type: "button", id: "fit-all" }, "Show all cars");
   const list = el("ul", { class: "car-list", id: "car-list", "aria-label": "Cars" });
   const side = el("aside", { class: "side", "aria-label": "Fleet" },
-    el("h2", {}, "Fleet"), status, counts, layers, el("label", { for: "car-filter", class: "visually-hidden" }, "Filter cars by VIN"), filter, list);
+    el("h2", {}, "Fleet"), status, counts, fitAll, layers, el("label", { for: "car-filter", class: "visually-hidden" }, "Filter cars by VIN"), filter, list);
   main.replaceChildren(el("div", { class: "map-view" }, container, side));
 
   const map = L.map(container, { zoomControl: true, keyboard: true, worldCopyJump: true, attributionControl: true, minZoom: 2 });
@@ -41,8 +42,20 @@ export function renderMap(main: HTMLElement, config: DashboardConfig, focus?: Ma
     reduce: (acc, props) => { acc.crash += props.crash; },
   });
   const markers = new Map<string, { marker: L.Marker; look: string }>();
-  let fitted = false;
+  // The view follows the fleet as its cars report their positions, until the person moves the map themselves.
+  let userMoved = false;
+  let fitting = false;
+  let fittedCount = 0;
   let frame = 0;
+  let lastPoints: PointFeature<CarProps>[] = [];
+  const fit = (points: PointFeature<CarProps>[]) => {
+    if (points.length === 0) return;
+    fitting = true;
+    map.fitBounds(L.latLngBounds(points.map(p => [p.geometry.coordinates[1], p.geometry.coordinates[0]] as L.LatLngTuple)), { padding: [40, 40], maxZoom: 15, animate: false });
+    fitting = false;
+    fittedCount = points.length;
+  };
+  map.on("zoomstart dragstart", () => { if (!fitting) userMoved = true; });
 
   const carIcon = (v: FleetVehicle, state: CarState) => L.divIcon({
     className: `car-marker state-${state}`,
@@ -63,10 +76,8 @@ export function renderMap(main: HTMLElement, config: DashboardConfig, focus?: Ma
       points.push({ type: "Feature", geometry: { type: "Point", coordinates: [v.longitude, v.latitude] }, properties: { vin: v.vin, state: stateOf(v) } });
     }
     index.load(points);
-    if (!fitted && points.length > 0 && !focus) {
-      fitted = true;
-      map.fitBounds(L.latLngBounds(points.map(p => [p.geometry.coordinates[1], p.geometry.coordinates[0]] as L.LatLngTuple)), { padding: [40, 40], maxZoom: 15 });
-    }
+    if (!userMoved && !focus && points.length > fittedCount) fit(points);
+    lastPoints = points;
     const b = map.getBounds();
     const west = Math.max(-180, b.getWest()), east = Math.min(180, b.getEast());
     const features = index.getClusters([west, Math.max(-85, b.getSouth()), east, Math.min(85, b.getNorth())], Math.round(map.getZoom()));
@@ -124,6 +135,10 @@ export function renderMap(main: HTMLElement, config: DashboardConfig, focus?: Ma
     renderSide();
   };
   const schedule = () => { if (!frame) frame = requestAnimationFrame(redraw); };
+  fitAll.addEventListener("click", () => {
+    fit(lastPoints);
+    schedule();
+  });
 
   const renderSide = () => {
     const byState: Record<CarState, number> = { crash: 0, moving: 0, parked: 0, offline: 0 };
