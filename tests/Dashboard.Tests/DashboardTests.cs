@@ -5,11 +5,12 @@ using System.Text.Json;
 using DigitalTwin.EndToEnd.Tests;
 using DigitalTwin.Simulator;
 using Microsoft.Playwright;
+using Xunit.Abstractions;
 
 namespace DigitalTwin.Dashboard.Tests;
 
 [Collection(BrowserCollection.Name)]
-public sealed class DashboardTests(BrowserFixture browser)
+public sealed class DashboardTests(BrowserFixture browser, ITestOutputHelper output)
 {
     private SiloFixture Silo => browser.Silo;
 
@@ -92,6 +93,7 @@ public sealed class DashboardTests(BrowserFixture browser)
             var alert = dashboard.Page.Locator($"#alert-list li[data-status='open']:has(a[href='#/car/{vin}'])");
             await Assertions.Expect(alert).ToBeVisibleAsync(new() { Timeout = 2_000 });
             var shownAfter = published.Elapsed;
+            output.WriteLine($"The crash was in the alert list {shownAfter.TotalMilliseconds:F0} ms after its PUBACK");
             await dashboard.SnapAsync("alerts");
             Assert.True(shownAfter < TimeSpan.FromSeconds(2), $"the crash took {shownAfter.TotalMilliseconds:F0} ms to appear");
 
