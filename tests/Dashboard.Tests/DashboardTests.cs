@@ -137,6 +137,11 @@ public sealed class DashboardTests(BrowserFixture browser, ITestOutputHelper out
             await Assertions.Expect(dashboard.Page.Locator("#history-note")).ToContainTextAsync("30 points of Vehicle.Speed");
             await Assertions.Expect(dashboard.Page.Locator("#trips")).ToContainTextAsync("Not available");
             await dashboard.SnapAsync("car");
+
+            // A command sent from the page waits for the car (offline here) in the state the API gives it.
+            await dashboard.Page.GetByLabel("Command").SelectOptionAsync("doors.lock");
+            await dashboard.Page.GetByRole(AriaRole.Button, new() { Name = "Send" }).ClickAsync();
+            await Assertions.Expect(dashboard.Page.Locator("#command-list li[data-status='pending']")).ToContainTextAsync("doors.lock");
         });
     }
 

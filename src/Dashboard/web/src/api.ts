@@ -99,7 +99,7 @@ export interface FleetVehicle {
   longitude: number | null; heading: number | null; speedKmh: number | null; positionTs: number | null; crash: Crash;
 }
 export interface Command {
-  id: string; vin?: string; name: string; params?: unknown; state: string; reason?: string | null;
+  id: string; name: string; params?: unknown; status: string; reason?: string | null;
   createdAt?: string; expiresAt?: string; updatedAt?: string;
 }
 export interface Preconditioning {

@@ -188,8 +188,8 @@ function commandsSection(vin: string) {
   const form = el("form", { class: "row", "aria-label": "Send a command" }, name.wrapper, temperature.wrapper, limit.wrapper, ttl.wrapper, send);
   const draw = () => {
     const commands = [...byId.values()].sort((a, b) => (b.createdAt ?? "").localeCompare(a.createdAt ?? ""));
-    list.replaceChildren(...(commands.length ? commands.map(c => el("li", { "data-command-id": c.id, "data-state": c.state },
-      el("code", {}, c.name), " ", el("span", { class: `status-pill ${c.state}` }, c.state), c.reason ? el("span", { class: "muted" }, ` ${c.reason}`) : "",
+    list.replaceChildren(...(commands.length ? commands.map(c => el("li", { "data-command-id": c.id, "data-status": c.status },
+      el("code", {}, c.name), " ", el("span", { class: `status-pill ${c.status}` }, c.status), c.reason ? el("span", { class: "muted" }, ` ${c.reason}`) : "",
       el("span", { class: "muted" }, ` ${time(c.updatedAt ?? c.createdAt)}`))) : [el("li", { class: "muted" }, "No commands seen since this page opened.")]));
   };
   form.addEventListener("submit", async e => {
@@ -202,7 +202,7 @@ function commandsSection(vin: string) {
     try {
       const command = await request<Command>("POST", `${vehiclePath(vin)}/commands`, body);
       put(command);
-      announce(`${command.name} ${command.state}.`);
+      announce(`${command.name} ${command.status}.`);
     } catch (err) {
       error.textContent = err instanceof Error ? err.message : String(err);
     } finally {
