@@ -139,7 +139,7 @@ public sealed class DashboardTests(BrowserFixture browser, ITestOutputHelper out
             await dashboard.SnapAsync("car");
 
             // A command sent from the page waits for the car (offline here) in the state the API gives it.
-            await dashboard.Page.GetByLabel("Command").SelectOptionAsync("doors.lock");
+            await dashboard.Page.GetByLabel("Command", new() { Exact = true }).SelectOptionAsync("doors.lock");
             await dashboard.Page.GetByRole(AriaRole.Button, new() { Name = "Send" }).ClickAsync();
             await Assertions.Expect(dashboard.Page.Locator("#command-list li[data-status='pending']")).ToContainTextAsync("doors.lock");
         });
