@@ -17,7 +17,9 @@ COPY global.json Directory.Build.props Directory.Packages.props ./
 COPY src/ src/
 RUN if [ -n "$NUGET_SOURCE" ]; then dotnet restore src/Silo/Silo.csproj --source "$NUGET_SOURCE"; \
     else dotnet restore src/Silo/Silo.csproj; fi
-RUN dotnet publish src/Silo/Silo.csproj -c Release --no-restore -o /app -p:UseAppHost=false
+# The dashboard's bundle (src/Dashboard/wwwroot) is built on the host by any `dotnet build` of the silo (it needs
+# Node.js and npm, which the SDK image lacks) and comes in with src/; DashboardBundle=false embeds it as it is.
+RUN dotnet publish src/Silo/Silo.csproj -c Release --no-restore -o /app -p:UseAppHost=false -p:DashboardBundle=false
 
 FROM ${RUNTIME_IMAGE} AS runtime
 WORKDIR /app

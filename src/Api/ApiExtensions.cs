@@ -1,6 +1,7 @@
 using DigitalTwin.Api.Auth;
 using DigitalTwin.Api.Diagnostics;
 using DigitalTwin.Api.Insights;
+using DigitalTwin.Api.Fleet;
 using DigitalTwin.Api.Operations;
 using DigitalTwin.Api.Problems;
 using DigitalTwin.Api.Road;
@@ -40,6 +41,7 @@ public static class ApiExtensions
 
         builder.Services.AddSingleton<ApiMetrics>();
         builder.Services.AddSingleton<VehicleEventStream>();
+        builder.Services.AddSingleton<FleetEventStream>();
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityTransformer>());
         builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddMeter(ApiMetrics.MeterName));
         return builder;
@@ -64,6 +66,7 @@ public static class ApiExtensions
         api.MapOperationsApi();
         api.MapRoadApi();
         api.MapInsightsApi();
+        api.MapFleetApi();
         return app;
     }
 }

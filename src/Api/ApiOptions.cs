@@ -26,6 +26,10 @@ public sealed class ApiOptions
     [Range(1, 1000, ErrorMessage = "Api:MaxTwinEventsPerSecond must be between 1 and 1000")]
     public int MaxTwinEventsPerSecond { get; set; } = 5;
 
+    /// <summary>Cars one fleet stream (<c>GET /api/v1/fleet/stream</c>) watches; each costs the API node a stream subscription.</summary>
+    [Range(1, 100_000, ErrorMessage = "Api:MaxFleetStreamVehicles must be between 1 and 100,000")]
+    public int MaxFleetStreamVehicles { get; set; } = 2000;
+
     [Range(1, 10_000, ErrorMessage = "Api:MaxPageSize must be between 1 and 10,000")]
     public int MaxPageSize { get; set; } = 100;
 

@@ -1,5 +1,6 @@
 using System.Net;
 using DigitalTwin.Api;
+using DigitalTwin.Dashboard;
 using DigitalTwin.Gateway;
 using DigitalTwin.Gateway.Kafka;
 using DigitalTwin.Grains;
@@ -59,6 +60,7 @@ public static class SiloHost
         builder.AddMqttGateway();
         builder.AddKafka();
         builder.AddApi();
+        builder.AddFleetDashboard();
         builder.Services.AddHostedService<StartupBanner>();
         builder.Services.AddHostedService<CrashPathWarmup>();
         // Last, so that its StoppingAsync runs first (the host calls them in reverse order), before anything stops.
@@ -66,6 +68,7 @@ public static class SiloHost
 
         var app = builder.Build();
         app.MapApi();
+        app.MapFleetDashboard();
         app.MapDefaultEndpoints();
         return app;
     }
@@ -161,6 +164,11 @@ public static class SiloHost
             orleans.AddMemoryStreams(VehicleStreams.ProviderName, streams => streams.ConfigurePullingAgent(agent =>
                 agent.Configure(o => o.GetQueueMsgsTimerPeriod = TimeSpan.FromMilliseconds(10))));
             orleans.AddMemoryGrainStorage("PubSubStore");
+            if (builder.IsOrleansDashboardEnabled())
+            {
+                // Its profiler wraps every grain call: worth it on an operator's request, not by default.
+                Orleans.Dashboard.ServiceCollectionExtensions.AddDashboard(orleans);
+            }
         });
         builder.Services.AddHealthChecks().AddCheck<OrleansHealthCheck>("orleans", tags: [ServiceDefaultsExtensions.ReadinessTag]);
         builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddMeter(OrleansMeterName));
