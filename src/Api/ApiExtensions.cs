@@ -1,7 +1,7 @@
 using DigitalTwin.Api.Auth;
 using DigitalTwin.Api.Diagnostics;
-using DigitalTwin.Api.Insights;
 using DigitalTwin.Api.Fleet;
+using DigitalTwin.Api.Insights;
 using DigitalTwin.Api.Operations;
 using DigitalTwin.Api.Problems;
 using DigitalTwin.Api.Road;

@@ -135,7 +135,8 @@ public sealed class DashboardTests(BrowserFixture browser, ITestOutputHelper out
             await Assertions.Expect(chart).ToHaveAttributeAsync("data-points", history.GetProperty("points").GetArrayLength().ToString());
             await Assertions.Expect(chart.Locator("canvas")).ToBeVisibleAsync();
             await Assertions.Expect(dashboard.Page.Locator("#history-note")).ToContainTextAsync("30 points of Vehicle.Speed");
-            await Assertions.Expect(dashboard.Page.Locator("#trips")).ToContainTextAsync("Not available");
+            await Assertions.Expect(dashboard.Page.Locator("#trips")).ToContainTextAsync("No trips yet.");
+            await Assertions.Expect(dashboard.Page.Locator("#scores")).ToContainTextAsync("0 trips, 0.0 km");
             await dashboard.SnapAsync("car");
 
             // A command sent from the page waits for the car (offline here) in the state the API gives it.

@@ -6,10 +6,6 @@ export class ApiError extends Error {
   }
 }
 
-/** A route that this silo does not serve (yet): the page says "not available" and lights up once it lands. */
-export const NotAvailable = Symbol("not available");
-export type Optional<T> = T | typeof NotAvailable;
-
 export interface Session {
   token: string;
   sub: string;
@@ -70,16 +66,6 @@ export async function request<T>(method: string, path: string, body?: unknown): 
 
 export const get = <T>(path: string) => request<T>("GET", path);
 
-/** GET a route that may not exist on this silo: a 404 (or 501) is "not available", not an error. */
-export async function getOptional<T>(path: string): Promise<Optional<T>> {
-  try {
-    return await get<T>(path);
-  } catch (e) {
-    if (e instanceof ApiError && (e.status === 404 || e.status === 501)) return NotAvailable;
-    throw e;
-  }
-}
-
 // The shapes of docs/api.md the page reads.
 export interface SignalValue { value: number | boolean | string; ts: number }
 export interface Crash { status: string; alertId?: string; severity?: string; trigger?: string; raisedAt?: string }
@@ -107,6 +93,36 @@ export interface Preconditioning {
 }
 export interface HistoryPoint { ts: number; value: number | boolean | string }
 export interface SignalHistory { vin: string; signal: string; from: string; to: string; points: HistoryPoint[] }
+export interface Items<T> { items: T[] }
+export interface Page<T> { items: T[]; next: string | null }
+export interface Hazard {
+  id: string; type: string; latitude: number; longitude: number; heading: number | null; confirmations: number;
+  firstSeen: string; lastSeen: string; expiresAt: string;
+}
+export interface TrafficCell {
+  cell: string; direction: string; latitude: number; longitude: number; meanSpeedKmh: number; samples: number;
+  freeFlowKmh: number; freeFlowLearned: boolean; congestion: "free" | "slow" | "congested" | "jammed" | "unknown"; at: string;
+}
+export interface BehaviourCounts {
+  harshBraking: number; harshAcceleration: number; harshCornering: number; adasInterventions: number; potholes: number;
+  speedingSeconds: number; highSpeedSeconds: number; idleSeconds: number;
+}
+export interface Trip {
+  id: string; startedAt: string; endedAt: string; distanceKm: number; durationSeconds: number; maxSpeedKmh: number;
+  meanSpeedKmh: number; energyKwh: number | null; fuelLitres: number | null; co2GramsPerKm: number | null;
+  drivingScore: number; ecoScore: number; counts: BehaviourCounts; endReason: string;
+}
+export interface PeriodScore {
+  trips: number; distanceKm: number; drivingScore: number | null; ecoScore: number | null; kwhPer100Km: number | null;
+  litresPer100Km: number | null; co2GramsPerKm: number | null; counts: BehaviourCounts;
+}
+export interface TripScore {
+  tripId: string; startedAt: string; distanceKm: number; drivingScore: number; ecoScore: number; co2GramsPerKm: number | null;
+}
+export interface Scores {
+  vin: string; asOf: string; lastTrip: TripScore | null; rolling30Days: PeriodScore;
+  fleetMedian: { period: string; vehicles: number; drivingScore: number | null; ecoScore: number | null; co2GramsPerKm: number | null };
+}
 export interface DashboardConfig {
   tileUrl: string | null; tileAttribution: string | null; developmentSignIn: boolean;
   oidc: { authority: string; clientId: string; scope: string; audience: string } | null;

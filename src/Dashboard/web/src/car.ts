@@ -2,7 +2,7 @@
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import {
-  Alert, ApiError, Command, NotAvailable, Preconditioning, SignalHistory, Twin, currentSession, get, getOptional, request, vehiclePath,
+  Alert, ApiError, Command, Page, PeriodScore, Preconditioning, Scores, SignalHistory, Trip, Twin, currentSession, get, request, vehiclePath,
 } from "./api";
 import { alertItem } from "./alerts";
 import { age, announce, el, field, formatValue, time } from "./dom";
@@ -257,26 +257,32 @@ function preconditioningSection(vin: string) {
   return { section, show };
 }
 
-/** Trips and scores come with a feature other silos may not run yet: "not available" until the routes answer. */
+/** Scores and the last trips (docs/insights.md explains every figure). */
 function insightsSection(vin: string): HTMLElement {
   const trips = el("div", { id: "trips" }, "Loading...");
   const scores = el("div", { id: "scores" }, "Loading...");
   const section = el("section", { class: "card", "aria-labelledby": "insights-title" },
     el("h3", { id: "insights-title" }, "Trips and scores"), el("h4", {}, "Scores"), scores, el("h4", {}, "Trips"), trips);
-  getOptional<Record<string, unknown>>(`${vehiclePath(vin)}/scores`).then(s => {
-    if (s === NotAvailable) scores.textContent = "Not available on this silo.";
-    else scores.replaceChildren(el("dl", { class: "facts" }, ...Object.entries(s).filter(([, v]) => typeof v !== "object" || v === null)
-      .flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, formatValue(v))])));
+  const score = (n: number | null | undefined) => (n === null || n === undefined ? "-" : String(Math.round(n)));
+  const per = (p: PeriodScore) => p.kwhPer100Km !== null ? `${p.kwhPer100Km.toFixed(1)} kWh/100 km`
+    : p.litresPer100Km !== null ? `${p.litresPer100Km.toFixed(1)} l/100 km` : "-";
+  get<Scores>(`${vehiclePath(vin)}/scores`).then(s => {
+    const r = s.rolling30Days;
+    const facts: [string, string][] = [
+      ["Last 30 days", `${r.trips} trips, ${r.distanceKm.toFixed(1)} km`],
+      ["Driving score", `${score(r.drivingScore)} (fleet ${score(s.fleetMedian.drivingScore)})`],
+      ["Eco score", `${score(r.ecoScore)} (fleet ${score(s.fleetMedian.ecoScore)})`],
+      ["Consumption", per(r)],
+      ["CO2", r.co2GramsPerKm === null ? "-" : `${Math.round(r.co2GramsPerKm)} g/km`],
+      ["Last trip", s.lastTrip ? `${s.lastTrip.distanceKm.toFixed(1)} km, driving ${score(s.lastTrip.drivingScore)}, eco ${score(s.lastTrip.ecoScore)}` : "-"],
+    ];
+    scores.replaceChildren(el("dl", { class: "facts" }, ...facts.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)])));
   }).catch(e => (scores.textContent = String(e.message ?? e)));
-  getOptional<unknown>(`${vehiclePath(vin)}/trips?limit=10`).then(t => {
-    if (t === NotAvailable) {
-      trips.textContent = "Not available on this silo.";
-      return;
-    }
-    const items = (Array.isArray(t) ? t : ((t as Record<string, unknown>).items as unknown[]) ?? []) as Record<string, unknown>[];
-    trips.replaceChildren(items.length ? el("ul", {}, ...items.map(trip => el("li", {},
-      `${time(String(trip.start ?? trip.startedAt ?? ""))}: ${formatValue(trip.distanceKm ?? trip.distance ?? "?")} km`,
-      trip.drivingScore ?? trip.score ? `, score ${formatValue(trip.drivingScore ?? trip.score)}` : ""))) : el("p", { class: "muted" }, "No trips yet."));
+  get<Page<Trip>>(`${vehiclePath(vin)}/trips?limit=10`).then(page => {
+    trips.replaceChildren(page.items.length
+      ? el("ul", {}, ...page.items.map(t => el("li", { "data-trip": t.id },
+        `${time(t.startedAt)}: ${t.distanceKm.toFixed(1)} km in ${Math.round(t.durationSeconds / 60)} min, driving ${score(t.drivingScore)}, eco ${score(t.ecoScore)}`)))
+      : el("p", { class: "muted" }, "No trips yet."));
   }).catch(e => (trips.textContent = String(e.message ?? e)));
   return section;
 }

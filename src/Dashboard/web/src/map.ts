@@ -2,7 +2,7 @@
 import L from "leaflet";
 import "leaflet/dist/leaflet.css";
 import Supercluster, { ClusterProperties, PointFeature } from "supercluster";
-import { DashboardConfig, FleetVehicle, NotAvailable, getOptional } from "./api";
+import { DashboardConfig, FleetVehicle, Hazard, Items, TrafficCell, get } from "./api";
 import { el } from "./dom";
 import { CarState, fleet, stateLabels, stateOf } from "./fleet";
 
@@ -169,7 +169,7 @@ export function renderMap(main: HTMLElement, config: DashboardConfig, focus?: Ma
   filter.addEventListener("input", renderSide);
   map.on("moveend zoomend", schedule);
   const unsubscribe = fleet.onVehicles(schedule);
-  const stopLayers = optionalLayers(map, layers);
+  const stopLayers = roadLayers(map, layers);
   if (focus) {
     map.setView([focus.latitude, focus.longitude], 15);
     L.circle([focus.latitude, focus.longitude], { radius: 60, color: "#b00020", weight: 2, fill: false }).addTo(map).bindTooltip(focus.label, { permanent: true, direction: "top" });
@@ -191,33 +191,22 @@ function describe(v: FleetVehicle, state: CarState): string {
   return `${v.vin}: ${stateLabels[state]}${speed}`;
 }
 
-/** Hazards and traffic come with features other silos may not run yet: each layer says when its route is missing. */
-function optionalLayers(map: L.Map, fieldset: HTMLFieldSetElement): () => void {
+/** The road layers (docs/road.md), read for the visible box and redrawn every 10 s while shown. */
+function roadLayers(map: L.Map, fieldset: HTMLFieldSetElement): () => void {
   const timers: number[] = [];
-  const defs = [
-    { id: "hazards", label: "Hazards", path: "/api/v1/hazards", draw: drawHazards },
-    { id: "traffic", label: "Traffic", path: "/api/v1/traffic", draw: drawTraffic },
-  ];
-  for (const def of defs) {
-    const box = el("input", { type: "checkbox", id: `layer-${def.id}` });
-    const note = el("span", { class: "muted", id: `layer-${def.id}-status` }, "");
-    fieldset.append(el("div", { class: "layer" }, box, el("label", { for: box.id }, def.label), " ", note));
+  const layer = <T>(id: string, label: string, path: string, draw: (group: L.LayerGroup, items: T[]) => void) => {
+    const box = el("input", { type: "checkbox", id: `layer-${id}` });
+    const note = el("span", { class: "muted", id: `layer-${id}-status`, "aria-live": "polite" }, "");
+    fieldset.append(el("div", { class: "layer" }, box, el("label", { for: box.id }, label), " ", note));
     const group = L.layerGroup();
     const refresh = async () => {
       const b = map.getBounds();
       const bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(n => n.toFixed(5)).join(",");
       try {
-        const answer = await getOptional<unknown>(`${def.path}?bbox=${bbox}`);
-        if (answer === NotAvailable) {
-          note.textContent = "not available on this silo";
-          box.disabled = true;
-          box.checked = false;
-          group.remove();
-          return;
-        }
-        note.textContent = "";
+        const answer = await get<Items<T>>(`${path}?bbox=${bbox}`);
         group.clearLayers();
-        def.draw(group, itemsOf(answer));
+        draw(group, answer.items);
+        note.textContent = `${answer.items.length} shown`;
       } catch (e) {
         note.textContent = e instanceof Error ? e.message : String(e);
       }
@@ -226,48 +215,36 @@ function optionalLayers(map: L.Map, fieldset: HTMLFieldSetElement): () => void {
       if (box.checked) {
         group.addTo(map);
         void refresh();
-      } else group.remove();
+      } else {
+        group.remove();
+        note.textContent = "";
+      }
     });
-    void refresh();
     timers.push(window.setInterval(() => { if (box.checked) void refresh(); }, 10_000));
-  }
+  };
+  layer<Hazard>("hazards", "Hazards", "/api/v1/hazards", drawHazards);
+  layer<TrafficCell>("traffic", "Traffic", "/api/v1/traffic", drawTraffic);
   return () => timers.forEach(t => clearInterval(t));
 }
 
-function itemsOf(answer: unknown): Record<string, unknown>[] {
-  if (Array.isArray(answer)) return answer;
-  const o = answer as Record<string, unknown>;
-  for (const key of ["items", "hazards", "cells", "traffic"]) if (Array.isArray(o?.[key])) return o[key] as Record<string, unknown>[];
-  return [];
-}
-
-function pointOf(item: Record<string, unknown>): L.LatLngTuple | null {
-  const p = (item.position ?? item.center ?? item) as Record<string, unknown>;
-  const lat = Number(p.latitude ?? p.lat), lon = Number(p.longitude ?? p.lon ?? p.lng);
-  return Number.isFinite(lat) && Number.isFinite(lon) ? [lat, lon] : null;
-}
-
-function drawHazards(group: L.LayerGroup, items: Record<string, unknown>[]) {
-  for (const item of items) {
-    const at = pointOf(item);
-    if (!at) continue;
-    L.marker(at, {
+function drawHazards(group: L.LayerGroup, hazards: Hazard[]) {
+  for (const h of hazards) {
+    L.marker([h.latitude, h.longitude], {
       icon: L.divIcon({ className: "hazard-marker", html: "<span>⚠</span>", iconSize: [24, 24] }),
       keyboard: true,
-      title: `Hazard: ${item.type ?? "unknown"}${item.confirmations ? `, ${item.confirmations} confirmations` : ""}`,
+      title: `Hazard: ${h.type}, ${h.confirmations} cars, last seen ${new Date(h.lastSeen).toLocaleTimeString()}`,
     }).addTo(group);
   }
 }
 
-function drawTraffic(group: L.LayerGroup, items: Record<string, unknown>[]) {
-  const colours = ["#1a7f37", "#9a6700", "#bc4c00", "#b00020"];
-  for (const item of items) {
-    const at = pointOf(item);
-    if (!at) continue;
-    const level = String(item.congestion ?? item.congestionLevel ?? item.level ?? "");
-    const index = Math.max(0, ["free", "light", "heavy", "jam"].indexOf(level.toLowerCase()));
-    L.circleMarker(at, { radius: 8, color: colours[index], fillOpacity: 0.5 })
-      .bindTooltip(`Traffic: ${level || "?"}${item.meanSpeed ?? item.meanSpeedKmh ? `, ${Math.round(Number(item.meanSpeed ?? item.meanSpeedKmh))} km/h` : ""}`)
+const congestionColours: Record<TrafficCell["congestion"], string> = {
+  free: "#1a7f37", slow: "#9a6700", congested: "#bc4c00", jammed: "#b00020", unknown: "#57606a",
+};
+
+function drawTraffic(group: L.LayerGroup, cells: TrafficCell[]) {
+  for (const c of cells) {
+    L.circleMarker([c.latitude, c.longitude], { radius: 8, color: congestionColours[c.congestion], fillOpacity: 0.5 })
+      .bindTooltip(`Traffic ${c.direction}: ${c.congestion}, ${Math.round(c.meanSpeedKmh)} km/h of ${Math.round(c.freeFlowKmh)} free-flow (${c.samples} samples)`)
       .addTo(group);
   }
 }
