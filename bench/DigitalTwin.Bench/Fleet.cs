@@ -204,7 +204,20 @@ public sealed class Fleet : IAsyncDisposable
                 var seq = ++car.Seq;
                 var buffer = car.Buffers[seq % window];
                 var length = car.Payload.Write(buffer, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), seq);
-                inFlight.Enqueue(car.Client.PublishAsync(Message(car, buffer, length, qos), CancellationToken.None));
+                Task<MqttClientPublishResult> publish;
+                try
+                {
+                    publish = car.Client.PublishAsync(Message(car, buffer, length, qos), CancellationToken.None);
+                }
+                catch (MQTTnet.Exceptions.MqttClientNotConnectedException)
+                {
+                    // The connection dropped between the check above and this publish (MQTTnet throws before it
+                    // returns a task): counted, and this car stops, as it would at the loop's next turn.
+                    car.CountFailed();
+                    break;
+                }
+
+                inFlight.Enqueue(publish);
             }
         }
         finally
