@@ -177,7 +177,7 @@ public sealed class Fleet : IAsyncDisposable
     private static async Task DriveClosedLoopAsync(FleetCar car, MqttQualityOfServiceLevel qos, int window, SemaphoreSlim? credit, CancellationToken stop)
     {
         car.EnsureBuffers(window);
-        var inFlight = new Queue<Task<MqttClientPublishResult>>(window);
+        var inFlight = new Queue<(long Seq, Task<MqttClientPublishResult> Publish)>(window);
         try
         {
             while (!stop.IsCancellationRequested && car.Client.IsConnected)
@@ -217,7 +217,7 @@ public sealed class Fleet : IAsyncDisposable
                     break;
                 }
 
-                inFlight.Enqueue(publish);
+                inFlight.Enqueue((seq, publish));
             }
         }
         finally
@@ -248,7 +248,7 @@ public sealed class Fleet : IAsyncDisposable
             var elapsed = Stopwatch.GetElapsedTime(started);
             if (result.IsSuccess)
             {
-                car.CountPublished();
+                car.CountPublished(seq);
                 if (records(started))
                 {
                     histogram.Record((long)(elapsed.TotalMicroseconds));
@@ -269,14 +269,14 @@ public sealed class Fleet : IAsyncDisposable
         }
     }
 
-    private static async Task CompleteAsync(FleetCar car, Task<MqttClientPublishResult> publish)
+    private static async Task CompleteAsync(FleetCar car, (long Seq, Task<MqttClientPublishResult> Publish) flight)
     {
         try
         {
-            var result = await publish;
+            var result = await flight.Publish;
             if (result.IsSuccess)
             {
-                car.CountPublished();
+                car.CountPublished(flight.Seq);
             }
             else
             {

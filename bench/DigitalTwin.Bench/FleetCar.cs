@@ -8,6 +8,7 @@ public sealed class FleetCar(int number, string vin, IMqttClient client, MqttCli
 {
     private long _published;
     private long _failed;
+    private long _lastAcknowledged;
     private int _inFlight;
 
     public int Number { get; } = number;
@@ -31,6 +32,12 @@ public sealed class FleetCar(int number, string vin, IMqttClient client, MqttCli
 
     public int InFlight => Volatile.Read(ref _inFlight);
 
+    /// <summary>
+    /// The highest seq whose publish completed well. A refused publish (the silo's backpressure answers with an error
+    /// code and the car must send it again) is not a promise, so a loss check compares the twin with this, not <see cref="Seq"/>.
+    /// </summary>
+    public long LastAcknowledgedSeq => Interlocked.Read(ref _lastAcknowledged);
+
     public void EnsureBuffers(int count)
     {
         if (Buffers.Length < count)
@@ -39,7 +46,21 @@ public sealed class FleetCar(int number, string vin, IMqttClient client, MqttCli
         }
     }
 
-    public void CountPublished() => Interlocked.Increment(ref _published);
+    public void CountPublished(long seq)
+    {
+        Interlocked.Increment(ref _published);
+        var seen = Interlocked.Read(ref _lastAcknowledged);
+        while (seq > seen)
+        {
+            var was = Interlocked.CompareExchange(ref _lastAcknowledged, seq, seen);
+            if (was == seen)
+            {
+                break;
+            }
+
+            seen = was;
+        }
+    }
 
     public void CountFailed() => Interlocked.Increment(ref _failed);
 

@@ -16,7 +16,7 @@ public sealed class InsightsEndToEndTests(SiloFixture silo)
     /// A short city drive, one document a second ending a minute ago: off, pull away, 50 km/h with five harsh
     /// accelerations, one harsh brake, stop and ignition off. Returns how many documents were sent.
     /// </summary>
-    private static async Task<int> DriveAsync(DigitalTwin.Testing.CarClient car, long startTs)
+    internal static async Task<int> DriveAsync(DigitalTwin.Testing.CarClient car, long startTs)
     {
         var seq = 0;
         var ts = startTs;

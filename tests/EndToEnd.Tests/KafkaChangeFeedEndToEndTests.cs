@@ -22,13 +22,14 @@ public sealed class KafkaChangeFeedEndToEndTests
     private const string TwinsTopic = "vehicle-twins";
     private const string AlertsTopic = "vehicle-alerts";
     private const string CommandsTopic = "vehicle-commands";
+    private const string TripsTopic = "vehicle-trips";
     private const int Partitions = 3;
 
     private static async Task<KafkaMockCluster> MockAsync() =>
         await KafkaMockCluster.StartAsync(new KafkaMockClusterOptions
         {
             Brokers = 1,
-            Topics = new Dictionary<string, int> { [TwinsTopic] = Partitions, [AlertsTopic] = Partitions, [CommandsTopic] = Partitions },
+            Topics = new Dictionary<string, int> { [TwinsTopic] = Partitions, [AlertsTopic] = Partitions, [CommandsTopic] = Partitions, [TripsTopic] = Partitions },
         });
 
     private static KafkaTopicReader Reader(KafkaMockCluster kafka, string topic, string vin) => new(kafka, topic, Partitions, vin);
@@ -89,6 +90,36 @@ public sealed class KafkaChangeFeedEndToEndTests
         Assert.All(records, r => Assert.Equal($"{vin}/twin/{Version(r)}", Header(r, VehicleRecords.IdHeader)));
         Assert.All(records, r => Assert.Equal(VehicleRecords.TwinType, Header(r, VehicleRecords.TypeHeader)));
         Assert.All(records, r => Assert.Equal(vin, Header(r, VehicleRecords.SubjectHeader)));
+    }
+
+    [Fact]
+    public async Task A_finished_drive_is_exactly_one_trip_record_keyed_by_vin_whose_value_is_what_the_trips_route_answers()
+    {
+        await using var kafka = await MockAsync();
+        await using var silo = await SiloFixture.StartAsync($"--Kafka:BootstrapServers={kafka.BootstrapServers}");
+        var vin = Vins.Next("WDD2030461K");
+        await silo.RegisterAsync(vin, "kafka-trips");
+        await using var car = silo.Car(vin);
+        await car.ConnectAsync();
+
+        var start = DateTimeOffset.UtcNow.AddMinutes(-10).ToUnixTimeMilliseconds();
+        await InsightsEndToEndTests.DriveAsync(car, start);
+
+        using var reader = Reader(kafka, TripsTopic, vin);
+        var record = Assert.Single(await reader.UntilAsync(r => r.Count >= 1));
+        using var http = silo.Operator();
+        var trips = await http.GetFromJsonAsync<JsonElement>($"/api/v1/vehicles/{vin}/trips");
+        var trip = Assert.Single(trips.GetProperty("items").EnumerateArray());
+        var id = trip.GetProperty("id").GetString();
+        Assert.Equal(vin, record.Message.Key);
+        Assert.Equal(VehicleRecords.TripType, Header(record, VehicleRecords.TypeHeader));
+        Assert.Equal(id, Header(record, VehicleRecords.IdHeader));
+        Assert.Equal(vin, Header(record, VehicleRecords.SubjectHeader));
+        using var value = JsonDocument.Parse(record.Message.Value);
+        Assert.Equal("trip", value.RootElement.GetProperty("kind").GetString());
+        Assert.Equal(id, value.RootElement.GetProperty("id").GetString());
+        Assert.Equal(trip.GetProperty("distanceKm").GetDouble(), value.RootElement.GetProperty("distanceKm").GetDouble());
+        Assert.Equal(trip.GetProperty("drivingScore").GetDouble(), value.RootElement.GetProperty("drivingScore").GetDouble());
     }
 
     [Fact]

@@ -48,7 +48,7 @@ public static class GeneratorChild
             fleet.Failed,
             fleet.LostConnections,
             Math.Round(connectSeconds, 2),
-            fleet.Cars.Select(c => c.Seq).ToArray(),
+            fleet.Cars.Select(c => c.LastAcknowledgedSeq).ToArray(),
             fleet.Cars.Count(c => c.Failed > 0),
             skipped,
             histogram.Count,

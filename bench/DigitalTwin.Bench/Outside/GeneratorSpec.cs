@@ -14,7 +14,7 @@ public sealed record GeneratorSpec(int[] Ports, int Cars, int Qos, int Window, d
 }
 
 /// <summary>What a generator process reports when its run is over.</summary>
-/// <param name="LastSeqs">Each car's last published seq, by car number - 1.</param>
+/// <param name="LastSeqs">Each car's last acknowledged seq (written at QoS 0), by car number - 1.</param>
 /// <param name="FailedCars">Cars with at least one publish not acknowledged with success.</param>
 public sealed record GeneratorResult(
     long Published,

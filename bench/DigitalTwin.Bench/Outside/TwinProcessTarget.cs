@@ -92,7 +92,48 @@ public sealed class TwinProcessTarget(string signingKey, int siloCount = 1, Post
             }
         }
 
+        if (behind > 0 || generated.Failed > 0)
+        {
+            // What the silos said is the first thing anyone asks for when a loss check fails or publishes failed.
+            foreach (var silo in _silos)
+            {
+                Console.Error.WriteLine(F($"--- {silo} (last lines of its log) ---{Environment.NewLine}{silo.Process.LogTail(300)}"));
+            }
+        }
+
         return new LossCheck(vins.Count, behind, missing);
+    }
+
+    /// <summary>
+    /// With PostgreSQL: waits (up to two minutes) until history has written every sample it accepted, then reads
+    /// what it accepted, dropped and what the gateway refused while history was full. Null with in-memory storage.
+    /// </summary>
+    public async Task<HistoryCheck?> HistoryAsync(CancellationToken cancel)
+    {
+        if (postgres is null)
+        {
+            return null;
+        }
+
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var scrapes = await Task.WhenAll(_silos.Select(s => s.ScrapeAsync(cancel)));
+            long Total(string name, params (string, string)[] labels) => (long)scrapes.Sum(s => s.Sum(name, labels));
+            var check = new HistoryCheck(
+                Total("digitaltwin_persistence_history_appended_total"),
+                Total("digitaltwin_persistence_history_written_total"),
+                Total("digitaltwin_persistence_history_dropped_total"),
+                Total("digitaltwin_mqtt_messages_total", ("topic", "telemetry"), ("outcome", "deferred")),
+                Math.Round(waited.Elapsed.TotalSeconds, 1));
+            if (check.Written + check.Dropped >= check.Appended || waited.Elapsed > TimeSpan.FromMinutes(2))
+            {
+                return check;
+            }
+
+            // Polling the writers' own counters until they caught up, with a deadline.
+            await Task.Delay(TimeSpan.FromMilliseconds(250), cancel);
+        }
     }
 
     public async ValueTask DisposeAsync()
