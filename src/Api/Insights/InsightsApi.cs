@@ -63,7 +63,7 @@ public static class InsightsApi
         return api;
     }
 
-    internal static async Task<Results<Ok<PageDto<TripDto>>, ValidationProblem, ProblemHttpResult>> ListTrips(
+    internal static Task<Results<Ok<PageDto<TripDto>>, ValidationProblem, ProblemHttpResult>> ListTrips(
         string vin,
         [Description("Earliest start, ISO 8601 (default: 30 days before `to`)")] DateTimeOffset? from,
         [Description("Start before this instant, exclusive, ISO 8601 (default: now)")] DateTimeOffset? to,
@@ -73,22 +73,9 @@ public static class InsightsApi
         IGrainFactory grains,
         TimeProvider time,
         IOptions<ApiOptions> options)
-    {
-        if (!TryRange(from, to, time, pagination, options.Value, out var range, out var problem))
-        {
-            return problem;
-        }
+        => PageAsync(vin, from, to, pagination, http, grains, time, options.Value, store.ListTripsAsync, TripDto.From, t => t.StartedAt);
 
-        if (!await IsVisibleAsync(vin, http, grains))
-        {
-            return VehicleProblems.NotFound();
-        }
-
-        var trips = await store.ListTripsAsync(vin, range.From, range.To, range.Size, http.RequestAborted);
-        return TypedResults.Ok(new PageDto<TripDto>(trips.Select(TripDto.From).ToList(), trips.Count == range.Size ? trips[^1].StartedAt : null));
-    }
-
-    internal static async Task<Results<Ok<PageDto<ChargingSessionDto>>, ValidationProblem, ProblemHttpResult>> ListChargingSessions(
+    internal static Task<Results<Ok<PageDto<ChargingSessionDto>>, ValidationProblem, ProblemHttpResult>> ListChargingSessions(
         string vin,
         [Description("Earliest start, ISO 8601 (default: 30 days before `to`)")] DateTimeOffset? from,
         [Description("Start before this instant, exclusive, ISO 8601 (default: now)")] DateTimeOffset? to,
@@ -98,8 +85,23 @@ public static class InsightsApi
         IGrainFactory grains,
         TimeProvider time,
         IOptions<ApiOptions> options)
+        => PageAsync(vin, from, to, pagination, http, grains, time, options.Value, store.ListChargingSessionsAsync, ChargingSessionDto.From, c => c.StartedAt);
+
+    /// <summary>One page of a car's finished trips or charging sessions: range checked, owner checked, newest first.</summary>
+    private static async Task<Results<Ok<PageDto<TDto>>, ValidationProblem, ProblemHttpResult>> PageAsync<T, TDto>(
+        string vin,
+        DateTimeOffset? from,
+        DateTimeOffset? to,
+        PaginationRequest pagination,
+        HttpContext http,
+        IGrainFactory grains,
+        TimeProvider time,
+        ApiOptions options,
+        Func<string, DateTimeOffset, DateTimeOffset, int, CancellationToken, ValueTask<IReadOnlyList<T>>> list,
+        Func<T, TDto> view,
+        Func<T, DateTimeOffset> startedAt)
     {
-        if (!TryRange(from, to, time, pagination, options.Value, out var range, out var problem))
+        if (!TryRange(from, to, time, pagination, options, out var range, out var problem))
         {
             return problem;
         }
@@ -109,8 +111,8 @@ public static class InsightsApi
             return VehicleProblems.NotFound();
         }
 
-        var sessions = await store.ListChargingSessionsAsync(vin, range.From, range.To, range.Size, http.RequestAborted);
-        return TypedResults.Ok(new PageDto<ChargingSessionDto>(sessions.Select(ChargingSessionDto.From).ToList(), sessions.Count == range.Size ? sessions[^1].StartedAt : null));
+        var items = await list(vin, range.From, range.To, range.Size, http.RequestAborted);
+        return TypedResults.Ok(new PageDto<TDto>(items.Select(view).ToList(), items.Count == range.Size ? startedAt(items[^1]) : null));
     }
 
     internal static async Task<Results<Ok<ScoresDto>, ProblemHttpResult>> GetScores(
