@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net.Http.Json;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
@@ -143,6 +144,45 @@ public sealed class DashboardTests(BrowserFixture browser, ITestOutputHelper out
             await dashboard.Page.GetByLabel("Command", new() { Exact = true }).SelectOptionAsync("doors.lock");
             await dashboard.Page.GetByRole(AriaRole.Button, new() { Name = "Send" }).ClickAsync();
             await Assertions.Expect(dashboard.Page.Locator("#command-list li[data-status='pending']")).ToContainTextAsync("doors.lock");
+        });
+    }
+
+    [Fact]
+    public async Task A_hazard_raised_by_a_crash_shows_on_the_map_when_the_hazards_layer_is_turned_on()
+    {
+        var owner = Owner();
+        var vin = Vins.Next("WDDDASHHZRD");
+        await Silo.RegisterAsync(vin, owner);
+        // A spot of its own (no other test's hazards nearby): Madrid, a random few hundred metres off.
+        var lat = 40.4168 + (Random.Shared.NextDouble() * 0.01);
+        var lon = -3.7038 + (Random.Shared.NextDouble() * 0.01);
+        await using (var car = Silo.Car(vin))
+        {
+            await car.ConnectAsync();
+            Assert.True((await car.TelemetryAsync(1, string.Create(CultureInfo.InvariantCulture, $$"""{"Vehicle.Speed":40,"Vehicle.CurrentLocation.Latitude":{{lat}},"Vehicle.CurrentLocation.Longitude":{{lon}},"Vehicle.CurrentLocation.Heading":90}"""))).IsSuccess);
+            Assert.True((await car.PublishAsync($"vehicles/{vin}/events", """{"ts":1764028800500,"seq":1,"type":"SosButton"}""")).IsSuccess);
+        }
+
+        var http = Silo.Http(owner);
+        var box = string.Create(CultureInfo.InvariantCulture, $"{lon - 0.01},{lat - 0.01},{lon + 0.01},{lat + 0.01}");
+        await Poll.UntilAsync(
+            () => http.GetFromJsonAsync<JsonElement>($"/api/v1/hazards?bbox={box}"),
+            h => h.GetProperty("items").GetArrayLength() == 1);
+
+        await using var dashboard = await browser.SignInAsync(owner, "user", Name());
+        await dashboard.RunAsync(async () =>
+        {
+            await Assertions.Expect(dashboard.Page.Locator("#fleet-map")).ToHaveAttributeAsync("data-cars", "1", new() { Timeout = 15_000 });
+            await dashboard.Page.GetByRole(AriaRole.Button, new() { Name = "Show all cars" }).ClickAsync();
+            await Assertions.Expect(dashboard.Page.Locator("#fleet-map .hazard-marker")).ToHaveCountAsync(0);
+
+            await dashboard.Page.GetByLabel("Hazards", new() { Exact = true }).CheckAsync();
+            await Assertions.Expect(dashboard.Page.Locator("#layer-hazards-status")).ToHaveTextAsync("1 shown");
+            await Assertions.Expect(dashboard.Page.Locator("#fleet-map .hazard-marker")).ToHaveCountAsync(1);
+            await dashboard.SnapAsync("hazards");
+
+            await dashboard.Page.GetByLabel("Hazards", new() { Exact = true }).UncheckAsync();
+            await Assertions.Expect(dashboard.Page.Locator("#fleet-map .hazard-marker")).ToHaveCountAsync(0);
         });
     }
 
