@@ -32,16 +32,16 @@ public sealed class PostgresRestartTests : IAsyncLifetime
 
     private async Task<Host> StartAsync()
     {
-        var mqtt = FreePort();
-        var baseAddress = new Uri($"http://127.0.0.1:{FreePort()}");
+        var mqtt = TestPorts.Free();
+        var baseAddress = new Uri($"http://127.0.0.1:{TestPorts.Free()}");
         var app = SiloHost.Build(
         [
             "--environment=Testing",
             $"--urls={baseAddress}",
             $"--Mqtt:Port={mqtt}",
             "--Mqtt:Host=127.0.0.1",
-            $"--Orleans:SiloPort={FreePort()}",
-            $"--Orleans:GatewayPort={FreePort()}",
+            $"--Orleans:SiloPort={TestPorts.Free()}",
+            $"--Orleans:GatewayPort={TestPorts.Free()}",
             $"--Auth:SigningKey={SiloFixture.SigningKey}",
             $"--ConnectionStrings:Postgres={_database}",
             "--Persistence:FlushInterval=00:00:00.100",
@@ -132,10 +132,4 @@ public sealed class PostgresRestartTests : IAsyncLifetime
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

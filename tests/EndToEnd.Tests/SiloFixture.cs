@@ -41,8 +41,8 @@ public sealed class SiloFixture : IAsyncLifetime, IAsyncDisposable
 
     public async Task InitializeAsync()
     {
-        MqttPort = FreePort();
-        var httpPort = FreePort();
+        MqttPort = TestPorts.Free();
+        var httpPort = TestPorts.Free();
         BaseAddress = new Uri($"http://127.0.0.1:{httpPort}");
         _app = SiloHost.Build(
         [
@@ -50,8 +50,8 @@ public sealed class SiloFixture : IAsyncLifetime, IAsyncDisposable
             $"--urls={BaseAddress}",
             $"--Mqtt:Port={MqttPort}",
             "--Mqtt:Host=127.0.0.1",
-            $"--Orleans:SiloPort={FreePort()}",
-            $"--Orleans:GatewayPort={FreePort()}",
+            $"--Orleans:SiloPort={TestPorts.Free()}",
+            $"--Orleans:GatewayPort={TestPorts.Free()}",
             $"--Auth:SigningKey={SigningKey}",
             "--Persistence:FlushInterval=00:00:00.050",
             "--Logging:LogLevel:Default=Warning",
@@ -100,10 +100,4 @@ public sealed class SiloFixture : IAsyncLifetime, IAsyncDisposable
 
     public CarClient Car(string vin) => new(vin, MqttPort, Tokens.Mint(vin, Roles.Vehicle, TimeSpan.FromHours(1)));
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

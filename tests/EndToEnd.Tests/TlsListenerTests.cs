@@ -1,6 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using DigitalTwin.Gateway.Mqtt;
 using DigitalTwin.Security;
+using DigitalTwin.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using MQTTnet;
 using MQTTnet.Formatter;
@@ -19,7 +20,7 @@ public sealed class TlsListenerTests : IDisposable
         var (_, certificatePath, keyPath) = _pki.Server();
         await using var silo = await SiloFixture.StartAsync(
             "--Mqtt:Port=0",
-            $"--Mqtt:Tls:Port={TlsTests.FreePort()}",
+            $"--Mqtt:Tls:Port={TestPorts.Free()}",
             $"--Mqtt:Tls:CertificatePath={certificatePath}",
             $"--Mqtt:Tls:KeyPath={keyPath}",
             "--Mqtt:Tls:ClientCertificateMode=Require",
@@ -43,7 +44,7 @@ public sealed class TlsListenerTests : IDisposable
     {
         var (first, certificatePath, keyPath) = _pki.Server();
         await using var silo = await SiloFixture.StartAsync(
-            $"--Mqtt:Tls:Port={TlsTests.FreePort()}",
+            $"--Mqtt:Tls:Port={TestPorts.Free()}",
             $"--Mqtt:Tls:CertificatePath={certificatePath}",
             $"--Mqtt:Tls:KeyPath={keyPath}");
         var port = silo.Services.GetRequiredService<EmbeddedMqttBroker>().TlsPort;

@@ -45,7 +45,7 @@ public sealed class TlsTests(TlsTests.TlsSilo tls) : IClassFixture<TlsTests.TlsS
             var (_, certificatePath, keyPath) = Pki.Server();
             Revoked = Pki.Car(Vins.Next());
             Silo = await SiloFixture.StartAsync(
-                $"--Mqtt:Tls:Port={FreePort()}",
+                $"--Mqtt:Tls:Port={TestPorts.Free()}",
                 $"--Mqtt:Tls:CertificatePath={certificatePath}",
                 $"--Mqtt:Tls:KeyPath={keyPath}",
                 "--Mqtt:Tls:ClientCertificateMode=Allow",
@@ -238,10 +238,4 @@ public sealed class TlsTests(TlsTests.TlsSilo tls) : IClassFixture<TlsTests.TlsS
 
     private int Count(string result) => _counts.Since(result);
 
-    internal static int FreePort()
-    {
-        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -41,7 +41,7 @@ public sealed class MosquittoBroker : IAsyncDisposable
             throw new InvalidOperationException($"Mosquitto is not installed at {DefaultPath}: apt-get install -y mosquitto mosquitto-clients");
         }
 
-        var port = FreePort();
+        var port = TestPorts.Free();
         var directory = Directory.CreateTempSubdirectory("digitaltwin-mosquitto-").FullName;
         var config = Path.Combine(directory, "mosquitto.conf");
         await File.WriteAllTextAsync(config, string.Join('\n',
@@ -130,11 +130,4 @@ public sealed class MosquittoBroker : IAsyncDisposable
         }
     }
 
-    /// <summary>A loopback port nobody listens on now, e.g. for a further listener in the extra configuration.</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

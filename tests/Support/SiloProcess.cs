@@ -28,10 +28,10 @@ public sealed class SiloProcess : IAsyncDisposable
     private SiloProcess(int number, string siloAssembly, IEnumerable<string> settings, int? openFilesLimit, IReadOnlyDictionary<string, string>? environment)
     {
         Number = number;
-        HttpPort = FreePort();
-        MqttPort = FreePort();
-        SiloPort = FreePort();
-        GatewayPort = FreePort();
+        HttpPort = TestPorts.Free();
+        MqttPort = TestPorts.Free();
+        SiloPort = TestPorts.Free();
+        GatewayPort = TestPorts.Free();
         BaseAddress = new Uri($"http://127.0.0.1:{HttpPort.ToString(CultureInfo.InvariantCulture)}");
 
         // With a limit, a shell lowers it and then becomes the silo (exec), so the process id stays the silo's.
@@ -242,10 +242,4 @@ public sealed class SiloProcess : IAsyncDisposable
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int SendSignal(int pid, int signal);
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

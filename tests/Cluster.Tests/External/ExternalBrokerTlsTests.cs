@@ -28,7 +28,7 @@ public sealed class ExternalBrokerTlsTests(ExternalBrokerFixture fixture) : IAsy
     {
         _brokerPki = DevCertificates.Open(Path.Combine(_directory, "broker-ca"), out _);
         var (certificate, key) = _brokerPki.Server([], 1);
-        _tlsPort = MosquittoBroker.FreePort();
+        _tlsPort = TestPorts.Free();
         _broker = await MosquittoBroker.StartAsync(extraConfiguration: string.Join('\n',
             // Started as root, Mosquitto reads certificates after it became the mosquitto user, who cannot read the
             // test's private temp directory; the test's broker keeps root instead.
