@@ -1,17 +1,13 @@
 using System.Net;
 using System.Net.Sockets;
+using DigitalTwin.Testing;
 
 namespace DigitalTwin.Bench;
 
 public static class Ports
 {
-    /// <summary>A loopback port nobody listens on right now (the OS picks it).</summary>
-    public static int Free()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    /// <summary>A port nobody listens on, outside the kernel's ephemeral range (see <see cref="TestPorts"/>).</summary>
+    public static int Free() => TestPorts.Free();
 
     /// <summary>Polls until something accepts TCP connections on the port, or the deadline passes.</summary>
     public static async Task<bool> WaitListeningAsync(int port, TimeSpan timeout, CancellationToken cancel)

@@ -208,7 +208,7 @@ public sealed partial class PostgresServer : IAsyncDisposable
                 ThrowawayCluster? cluster = null;
                 for (var attempt = 1; cluster is null; attempt++)
                 {
-                    var candidate = new ThrowawayCluster(root, binDirectory, asServiceUser, FreeTcpPort());
+                    var candidate = new ThrowawayCluster(root, binDirectory, asServiceUser, TestPorts.Free());
                     if (attempt == 1)
                     {
                         await candidate.InitDbAsync(cancellationToken);
@@ -357,12 +357,6 @@ public sealed partial class PostgresServer : IAsyncDisposable
             new[] { "/usr/sbin/runuser", "/sbin/runuser", "/usr/bin/runuser" }.FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException("Running the tests as root needs runuser (util-linux) to start PostgreSQL as the postgres user.");
 
-        private static int FreeTcpPort()
-        {
-            using var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            return ((IPEndPoint)probe.LocalEndpoint).Port;
-        }
 
         private static void TryDelete(string directory)
         {
