@@ -9,10 +9,9 @@ public static class KafkaReportTable
 
     public static void Write(KafkaReport report, TextWriter w)
     {
-        var m = report.Machine;
         w.WriteLine();
         w.WriteLine(F($"{TitlePrefix} (issue 13){(report.Smoke ? " (SMOKE: seconds-long runs, figures are not results)" : "")} =="));
-        w.WriteLine(F($"machine: {m.Cores} cores, {m.MemoryGiB:0.#} GiB, {m.Os}, {m.Runtime}, {m.Cpu}; load average {report.LoadAverageAtStart} at start, {report.LoadAverageAtEnd} at end"));
+        w.WriteLine(report.Machine.Line(report.LoadAverageAtStart, report.LoadAverageAtEnd));
         w.WriteLine($"kafka: {report.Kafka}");
         w.WriteLine("silos: each a process of its own (dotnet DigitalTwin.Silo.dll, Production); the generator and the Kafka probes run in the bench's process");
 

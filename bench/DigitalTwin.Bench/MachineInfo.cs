@@ -11,6 +11,11 @@ public sealed record MachineInfo(int Cores, double MemoryGiB, string Os, string 
         CpuModel(),
         RuntimeInformation.FrameworkDescription);
 
+    /// <summary>The report's "machine:" line: what ran it, and how busy it was at the start and the end.</summary>
+    public string Line(string loadAtStart, string? loadAtEnd) => string.Create(
+        System.Globalization.CultureInfo.InvariantCulture,
+        $"machine: {Cores} cores, {MemoryGiB:0.#} GiB, {Os}, {Runtime}, {Cpu}; load average {loadAtStart} at start, {loadAtEnd} at end");
+
     /// <summary>
     /// The 1, 5 and 15 minute load averages: on a shared machine they tell how much of the CPU other work took.
     /// </summary>

@@ -9,10 +9,9 @@ public static class ReportTable
 
     public static void Write(BenchReport report, TextWriter w)
     {
-        var m = report.Machine;
         w.WriteLine();
         w.WriteLine(F($"{TitlePrefix}{(report.Smoke ? " (SMOKE: seconds-long runs, figures are not results)" : "")} =="));
-        w.WriteLine(F($"machine: {m.Cores} cores, {m.MemoryGiB:0.#} GiB, {m.Os}, {m.Runtime}, {m.Cpu}; load average {report.LoadAverageAtStart} at start, {report.LoadAverageAtEnd} at end"));
+        w.WriteLine(report.Machine.Line(report.LoadAverageAtStart, report.LoadAverageAtEnd));
         w.WriteLine(F($"fleet: {report.Cars:N0} cars over MQTT 5/TCP on loopback, {report.PayloadBytes} B telemetry document, QoS 1 window {report.Window} per car; {report.SecondsPerScenario:0.#} s measured after {report.WarmupSeconds:0.#} s warm-up per scenario"));
         w.WriteLine();
 

@@ -283,7 +283,7 @@ public sealed class OutsideBench(BenchOptions options, string command, TextWrite
     {
         Say("");
         Say("== DigitalTwin bench, measured from outside ==");
-        Say(F($"machine: {report.Machine.Cores} cores, {report.Machine.MemoryGiB} GiB, {report.Machine.Os}, {report.Machine.Runtime}, {report.Machine.Cpu}; load average {report.LoadAverageAtStart} at start, {report.LoadAverageAtEnd} at end"));
+        Say(report.Machine.Line(report.LoadAverageAtStart, report.LoadAverageAtEnd));
         Say(F($"generator: {report.Cars:N0} MQTT 5 clients in a process of its own, one connection per car, packet fragmentation off; {report.SecondsPerScenario:0.#} s measured after {report.WarmupSeconds:0.#} s"));
         Say("");
         Say("Throughput (msgs/s counted at the target)");
