@@ -111,9 +111,8 @@ public sealed class OutsideBench(BenchOptions options, string command, TextWrite
     private async Task<OutsideThroughput?> ThroughputAsync(IOutsideTarget target, int qos, int window, OutsideReport report, CancellationToken cancel)
     {
         var label = F($"[{target.Name} qos {qos} x{window}]");
-        try
+        return await OnFreshTargetAsync(target, label, target.Name, report, async () =>
         {
-            await target.StartAsync(cancel);
             report.Targets[target.Name] = target.Description;
             var spec = new GeneratorSpec(target.Ports, options.Cars, qos, window, (Warmup + options.Duration).TotalSeconds + 0.5, 0, 0, _signingKey);
             await using var generator = await GeneratorProcess.StartAsync(spec, GeneratorConnectTimeout, cancel);
@@ -154,23 +153,7 @@ public sealed class OutsideBench(BenchOptions options, string command, TextWrite
             var historyText = history is null ? "" : F($"; history: {history.Appended:N0} samples appended, {history.Written:N0} written {history.CatchUpSeconds:0.0} s after the end, {history.Dropped:N0} dropped, {history.Deferred:N0} publishes refused while history was full");
             Say(F($"{label} {row.MessagesPerSecond:N0} msgs/s (slowest second {row.SlowestSecond:N0}), {generated.Failed:N0} failed, {generated.LostConnections} connections lost{checkText}{historyText}"));
             return row;
-        }
-        catch (TargetUnavailableException ex)
-        {
-            report.Skipped.Add(new Note(target.Name, ex.Message));
-            Say($"{label} skipped: {ex.Message}");
-            return null;
-        }
-        catch (Exception ex) when (!cancel.IsCancellationRequested)
-        {
-            report.Errors.Add(new Note(label, $"{ex.GetType().Name}: {ex.Message}"));
-            Say($"{label} FAILED: {ex.Message}");
-            return null;
-        }
-        finally
-        {
-            await target.DisposeAsync();
-        }
+        }, cancel);
     }
 
     /// <summary>
@@ -206,19 +189,33 @@ public sealed class OutsideBench(BenchOptions options, string command, TextWrite
     private async Task<OutsideLatency?> LatencyAsync(IOutsideTarget target, double rate, OutsideReport report, CancellationToken cancel)
     {
         var label = F($"[{target.Name} latency at {rate:N0}/s]");
-        try
+        return await OnFreshTargetAsync(target, label, target.Name + " latency", report, async () =>
         {
-            await target.StartAsync(cancel);
             var spec = new GeneratorSpec(target.Ports, options.Cars, 1, 0, (LatencyWarmup + options.Duration).TotalSeconds, LatencyWarmup.TotalSeconds, rate, _signingKey);
             await using var generator = await GeneratorProcess.StartAsync(spec, GeneratorConnectTimeout, cancel);
             var generated = await generator.ResultAsync(TimeSpan.FromSeconds(90) + options.Duration + LatencyWarmup, cancel);
             var row = new OutsideLatency(target.Name, Math.Round(rate), generated.Recorded, generated.Skipped, generated.P50Ms, generated.P99Ms, generated.P999Ms, generated.MaxMs);
             Say(F($"{label} p50 {row.P50Ms:0.00} ms, p99 {row.P99Ms:0.00} ms, p99.9 {row.P999Ms:0.00} ms over {row.Recorded:N0} publishes ({row.Skipped:N0} turns skipped)"));
             return row;
+        }, cancel);
+    }
+
+    /// <summary>
+    /// One measurement on a target started fresh for it and stopped after it: a target that cannot run here is
+    /// skipped with its reason (noted under <paramref name="skipKey"/>), a failure is noted and the run goes on.
+    /// </summary>
+    private async Task<T?> OnFreshTargetAsync<T>(IOutsideTarget target, string label, string skipKey, OutsideReport report, Func<Task<T>> measure, CancellationToken cancel)
+        where T : class
+    {
+        try
+        {
+            await target.StartAsync(cancel);
+            return await measure();
         }
         catch (TargetUnavailableException ex)
         {
-            report.Skipped.Add(new Note(target.Name + " latency", ex.Message));
+            report.Skipped.Add(new Note(skipKey, ex.Message));
+            Say($"{label} skipped: {ex.Message}");
             return null;
         }
         catch (Exception ex) when (!cancel.IsCancellationRequested)
